@@ -22,7 +22,8 @@ Result<uint64_t> ObjectClient::GetObjectRange(const std::string& bucket, const s
 }
 
 bool IsNoSuchKey(const Status& status) {
-  return status.code() == Code::kNotFound && status.s3_code() != "NoSuchBucket";
+  // A HEAD 404 has no body, so its S3 code may be unknown: treat that as NoSuchKey too.
+  return status.code() == Code::kNotFound && (status.s3_code() == "NoSuchKey" || status.s3_code().empty());
 }
 
 bool IsNoSuchBucket(const Status& status) {

@@ -267,16 +267,16 @@ Result<std::string> MemoryObjectClient::CompleteMultipartUpload(const std::strin
   if (parts.empty()) {
     return S3Error(Code::kInvalidArgument, 400, "MalformedXML", "The XML you provided was not well-formed");
   }
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].part_number <= parts[i - 1].part_number) {
+      return S3Error(Code::kInvalidArgument, 400, "InvalidPartOrder", "The list of parts was not in ascending order");
+    }
+  }
   const Upload& upload = it->second;
   std::string body;
   std::string md5s;
-  int previous = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
     const CompletedPart& part = parts[i];
-    if (part.part_number <= previous) {
-      return S3Error(Code::kInvalidArgument, 400, "InvalidPartOrder", "The list of parts was not in ascending order");
-    }
-    previous = part.part_number;
     auto stored = upload.parts.find(part.part_number);
     if (stored == upload.parts.end() || stored->second.first != part.etag) {
       return S3Error(Code::kInvalidArgument, 400, "InvalidPart", "One or more of the specified parts could not be found");
@@ -397,6 +397,11 @@ Result<ListPage> MemoryObjectClient::ListObjects(const std::string& bucket, cons
   int max_keys = request.max_keys <= 0 ? 1000 : std::min(request.max_keys, 1000);
   ListPage page;
   auto it = after.empty() ? objects.lower_bound(request.prefix) : objects.upper_bound(after);
+  if (!request.delimiter.empty() && after.size() >= request.delimiter.size() &&
+      after.compare(after.size() - request.delimiter.size(), std::string::npos, request.delimiter) == 0) {
+    // Resuming after a common prefix: none of the keys under it may be listed again.
+    while (it != objects.end() && it->first.compare(0, after.size(), after) == 0) ++it;
+  }
   int returned = 0;
   std::string last;
   while (it != objects.end()) {

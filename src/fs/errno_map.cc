@@ -1,0 +1,40 @@
+#include "fs/errno_map.h"
+
+#include <cerrno>
+
+namespace objfs::fs {
+
+int ErrnoFromStatus(const Status& status) {
+  if (status.ok()) return 0;
+  if (status.errno_hint() > 0) return status.errno_hint();
+  switch (status.code()) {
+    case Code::kOk:
+      return 0;
+    case Code::kNotFound:
+      return ENOENT;
+    case Code::kAlreadyExists:
+      return EEXIST;
+    case Code::kPermissionDenied:
+      return EACCES;
+    case Code::kInvalidArgument:
+    case Code::kOutOfRange:
+      return EINVAL;
+    case Code::kFailedPrecondition:
+      return ESTALE;
+    case Code::kResourceExhausted:
+      return ENOSPC;
+    case Code::kUnimplemented:
+      return ENOTSUP;
+    case Code::kCancelled:
+      return EINTR;
+    case Code::kUnavailable:
+    case Code::kTimeout:
+    case Code::kDataLoss:
+    case Code::kAborted:
+    case Code::kInternal:
+      return EIO;
+  }
+  return EIO;
+}
+
+}  // namespace objfs::fs

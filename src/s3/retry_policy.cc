@@ -41,6 +41,16 @@ std::optional<Mapping> MapByS3Code(std::string_view s3_code) {
     return Mapping{Code::kPermissionDenied, false};
   }
   if (s3_code == "NotImplemented") return Mapping{Code::kUnimplemented, false};
+  if (s3_code == "InvalidPart" || s3_code == "InvalidPartOrder" || s3_code == "EntityTooSmall" ||
+      s3_code == "EntityTooLarge" || s3_code == "MalformedXML" || s3_code == "InvalidArgument" ||
+      s3_code == "InvalidRequest" || s3_code == "InvalidBucketName" || s3_code == "KeyTooLongError" ||
+      s3_code == "InvalidDigest" || s3_code == "MetadataTooLarge") {
+    return Mapping{Code::kInvalidArgument, false};
+  }
+  // The body arrived damaged; sending it again can succeed.
+  if (s3_code == "BadDigest" || s3_code == "XAmzContentSHA256Mismatch" || s3_code == "IncompleteBody") {
+    return Mapping{Code::kDataLoss, true};
+  }
   return std::nullopt;
 }
 

@@ -52,6 +52,9 @@ class RetryPolicy {
 //   429, 503, SlowDown -> kUnavailable (retryable)
 //   501 -> kUnimplemented; other 5xx -> kUnavailable (retryable)
 //   InternalError (any status) -> retryable
+//   BadDigest / XAmzContentSHA256Mismatch -> kDataLoss (retryable: resend)
+//   InvalidPart, EntityTooSmall, MalformedXML, ... -> kInvalidArgument
+//   an <Error> inside a 200 with a code not listed -> kInternal
 Status StatusFromHttp(int http_status, const S3ErrorInfo& info);
 
 }  // namespace objfs::s3

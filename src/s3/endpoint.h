@@ -56,7 +56,10 @@ Endpoint AwsEndpointForRegion(const std::string& region);
 bool IsDnsCompatibleBucket(const std::string& bucket);
 
 struct RequestTarget {
-  std::string url;              // full URL for curl, path and query encoded
+  // Full URL, path and query encoded; the query is the canonical one. Keys may
+  // contain "." and ".." segments: send the URL with CURLOPT_PATH_AS_IS, or
+  // curl squashes them and the request no longer matches its signature.
+  std::string url;
   std::string host_header;      // value of the Host header (signed)
   std::string canonical_uri;    // the encoded path, as signed
   std::string canonical_query;  // sorted, encoded, "a=1&b=" form, as signed

@@ -40,6 +40,8 @@ class [[nodiscard]] ErrnoOr {
   }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
  private:
   struct ErrTag {};

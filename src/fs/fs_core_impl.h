@@ -1,0 +1,196 @@
+// FsCoreImpl: the state and logic behind FsCore (fs/fs_core.h). Private to
+// src/fs; FsCore forwards every call here. Split by topic over
+// fs_core_names.cc (lookup, attributes, create/remove/rename, directories)
+// and fs_core_files.cc (open files, reads, writes, commits, statfs, sync).
+//
+// Locking (what each mutex guards, and the order):
+//   mu_                 the metadata: inodes_ (every Inode field except
+//                       Inode::content's insides), dir_cache_, negative_,
+//                       pending_deletes_, handles_, dir_handles_, next_fh_.
+//                       Held only for short in-memory sections: never across
+//                       an S3 call, the page cache, a staging-file syscall or
+//                       a reply.
+//   FileContent::io_mu  one open file's data state (see file_content.h); held
+//                       across that file's uploads and downloads.
+//   FileHandle::reader_mu   the handle's reader pointer (swap only).
+//   Order: io_mu -> mu_ -> reader_mu. Never take io_mu while holding mu_.
+// Counters (used bytes, bytes read/written, failures) are atomics.
+//
+// Pattern for S3 work: copy what is needed under mu_, drop it, call S3, take
+// mu_ again and look the inode up by number (it may be gone).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "fs/counting_client.h"
+#include "fs/dir_listing.h"
+#include "fs/file_content.h"
+#include "fs/fs_core.h"
+#include "fs/inode_table.h"
+#include "fs/io_executor.h"
+#include "fs/memory_budget.h"
+#include "fs/meta_codec.h"
+#include "fs/page_cache.h"
+
+namespace objfs::fs {
+
+class FsCoreImpl {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  FsCoreImpl(FsConfig config, std::shared_ptr<s3::ObjectClient> client);
+  ~FsCoreImpl();
+
+  Status Init();
+  Status SyncAll();
+  FsStats Stats() const;
+  void SetCapacity(uint64_t capacity_bytes) { capacity_.store(capacity_bytes); }
+  const FsConfig& config() const { return config_; }
+
+  ErrnoOr<Entry> Lookup(uint64_t parent, std::string_view name);
+  void Forget(uint64_t ino, uint64_t nlookup);
+  ErrnoOr<AttrReply> GetAttr(uint64_t ino);
+  ErrnoOr<AttrReply> SetAttr(uint64_t ino, const SetAttrRequest& req, std::optional<uint64_t> fh);
+  Status PersistMetaOrDefer(uint64_t ino);
+  ErrnoOr<std::string> ReadLink(uint64_t ino);
+  ErrnoOr<Entry> Mknod(uint64_t parent, std::string_view name, mode_t mode, const RequestContext& ctx);
+  ErrnoOr<Entry> Mkdir(uint64_t parent, std::string_view name, mode_t mode, const RequestContext& ctx);
+  ErrnoOr<Entry> Symlink(std::string_view target, uint64_t parent, std::string_view name,
+                         const RequestContext& ctx);
+  ErrnoStatus Unlink(uint64_t parent, std::string_view name);
+  ErrnoStatus Rmdir(uint64_t parent, std::string_view name);
+  ErrnoStatus Rename(uint64_t parent, std::string_view name, uint64_t new_parent, std::string_view new_name,
+                     unsigned flags);
+
+  ErrnoOr<OpenReply> Open(uint64_t ino, int flags);
+  ErrnoOr<CreateReply> Create(uint64_t parent, std::string_view name, mode_t mode, int flags,
+                              const RequestContext& ctx);
+  ErrnoOr<size_t> Read(uint64_t ino, uint64_t fh, uint64_t offset, std::span<char> out);
+  ErrnoOr<size_t> Write(uint64_t ino, uint64_t fh, uint64_t offset, std::span<const char> data);
+  ErrnoStatus Flush(uint64_t ino, uint64_t fh);
+  ErrnoStatus Release(uint64_t ino, uint64_t fh);
+
+  ErrnoOr<uint64_t> OpenDir(uint64_t ino);
+  ErrnoStatus ReadDir(uint64_t ino, uint64_t dh, uint64_t offset, const DirFiller& filler, bool plus);
+  ErrnoStatus ReleaseDir(uint64_t dh);
+  ErrnoOr<struct statvfs> StatFs();
+
+ private:
+  struct FileHandle {
+    uint64_t ino = 0;
+    bool writable = false;
+    std::shared_ptr<FileContent> content;
+    std::mutex reader_mu;
+    std::shared_ptr<ObjectReader> reader;  // guarded by reader_mu
+    uint64_t reader_generation = 0;        // guarded by reader_mu
+    uint64_t external_seen = 0;  // content->external_changes() at open
+  };
+  struct DirHandle {
+    uint64_t ino = 0;
+    std::mutex mu;  // guards listing (a handle may be read by two threads)
+    std::shared_ptr<const DirListing> listing;
+  };
+  // What an S3 probe learned about one name.
+  struct Probe {
+    bool exists = false;
+    ObjectKind kind = ObjectKind::kFile;
+    FileMeta meta;
+    bool meta_known = false;
+    bool dir_marker = false;
+    uint64_t size = 0;
+    std::string etag;
+    std::time_t last_modified = 0;
+  };
+
+  // --- helpers; "Locked" ones require mu_ held ---
+  std::string KeyOfLocked(const Inode& inode) const;      // file key, or dir prefix ending in '/'
+  std::string ChildKeyLocked(const Inode& parent, std::string_view name, bool dir) const;
+  struct stat StatOfLocked(const Inode& inode) const;
+  Entry EntryOfLocked(Inode& inode, bool count);
+  double ttl() const { return config_.metadata_ttl_seconds; }
+  Clock::time_point Expiry() const;
+  std::shared_ptr<const DirListing> FreshListingLocked(uint64_t dir_ino);
+  void InvalidateDirLocked(uint64_t dir_ino);
+  bool NegativeLocked(uint64_t parent, std::string_view name);
+  void AddNegativeLocked(uint64_t parent, std::string_view name);
+  void EraseNegativeLocked(uint64_t parent, std::string_view name);
+  Inode& UpsertLocked(uint64_t parent, std::string_view name, const Probe& probe);
+  void ApplyProbeLocked(Inode& inode, const Probe& probe);
+  void SetContentVersionLocked(Inode& inode, const std::string& etag, uint64_t size);
+  s3::PutOptions PutOptionsLocked(const Inode& inode) const;
+  FileMeta NewMeta(mode_t type_and_mode, const RequestContext& ctx) const;
+
+  // S3 probes (no lock held).
+  Result<Probe> ProbeFile(const std::string& key);
+  Result<Probe> ProbeDirMarker(const std::string& dir_key);
+  Result<Probe> ProbeName(const std::string& key, std::optional<ObjectKind> known_kind);
+
+  // Resolves (parent, name) to an inode, from caches or S3; counts a lookup
+  // when `count`. Returns the inode number.
+  ErrnoOr<uint64_t> Resolve(uint64_t parent, std::string_view name, bool count, Entry* entry);
+  // Parent must be a known directory; returns its key prefix.
+  ErrnoOr<std::string> ParentKey(uint64_t parent);
+  ErrnoOr<bool> DirIsEmpty(const std::string& dir_key);
+  ErrnoOr<std::shared_ptr<const DirListing>> Listing(uint64_t dir_ino);
+
+  // Copies src to dst server-side (multipart above 5 GiB). Returns the ETag.
+  Result<std::string> CopyKey(const std::string& src, const std::string& dst, uint64_t size,
+                              const std::string& src_etag, const s3::PutOptions* replace);
+  Status PersistMeta(uint64_t ino);
+  ErrnoStatus RenameDir(uint64_t src_ino, const std::string& src_key, const std::string& dst_key);
+
+  // Data helpers.
+  // Creates the file object (empty, with metadata) and its inode.
+  ErrnoOr<Entry> CreateObject(uint64_t parent, std::string_view name, mode_t mode, bool exclusive,
+                              const RequestContext& ctx);
+  // The inode's FileContent, made on first use (open_count is not touched).
+  std::shared_ptr<FileContent> ContentLocked(Inode& inode);
+  ErrnoOr<OpenReply> OpenLocked(Inode& inode, int flags, std::shared_ptr<FileContent>* content);
+  Status CommitContent(uint64_t ino, FileContent& content);  // requires content.io_mu() held
+  void SyncFromContentLocked(Inode& inode, const FileContent& content, bool data_changed);
+  ErrnoStatus CommitInode(uint64_t ino, const std::shared_ptr<FileContent>& content);
+  bool WouldExceedCapacity(uint64_t growth) const;
+  void AddUsed(int64_t delta);
+  void CountUsage();
+
+  const FsConfig config_;
+  const std::shared_ptr<CountingClient> client_;
+  const Clock::time_point started_ = Clock::now();
+  const std::time_t started_wall_ = std::time(nullptr);
+  std::atomic<uint64_t> capacity_;
+  std::atomic<uint64_t> next_generation_{1};
+
+  MemoryBudget budget_;
+  std::unique_ptr<IoExecutor> executor_;
+  std::unique_ptr<PageCache> cache_;
+  DataContext data_ctx_;
+
+  mutable std::mutex mu_;
+  InodeTable inodes_;                                                  // guarded by mu_
+  std::unordered_map<uint64_t, std::shared_ptr<const DirListing>> dir_cache_;  // guarded by mu_
+  std::unordered_map<std::string, Clock::time_point> negative_;        // guarded by mu_
+  std::deque<std::string> negative_order_;                             // guarded by mu_ (FIFO bound)
+  std::unordered_set<std::string> pending_deletes_;                    // guarded by mu_: keys of open-unlinked files
+  std::unordered_map<uint64_t, std::shared_ptr<FileHandle>> handles_;  // guarded by mu_
+  std::unordered_map<uint64_t, std::shared_ptr<DirHandle>> dir_handles_;  // guarded by mu_
+  uint64_t next_fh_ = 1;                                               // guarded by mu_
+
+  std::atomic<int64_t> used_bytes_{0};
+  std::atomic<bool> usage_exact_{false};
+  std::atomic<uint64_t> bytes_read_{0};
+  std::atomic<uint64_t> bytes_written_{0};
+  std::atomic<uint64_t> upload_failures_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread usage_thread_;
+};
+
+}  // namespace objfs::fs

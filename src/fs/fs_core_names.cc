@@ -1,0 +1,934 @@
+// FsCoreImpl: names, attributes and directories. See fs_core_impl.h for the
+// locking rules.
+#include <fcntl.h>
+#include <linux/fs.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "base/log.h"
+#include "fs/errno_map.h"
+#include "fs/fs_core_impl.h"
+#include "fs/name_filter.h"
+
+namespace objfs::fs {
+namespace {
+
+struct timespec Now() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts;
+}
+
+std::string NegKey(uint64_t parent, std::string_view name) {
+  std::string k = std::to_string(parent);
+  k += '/';
+  k += name;
+  return k;
+}
+
+ErrnoStatus Err(int e) { return ErrnoStatus::Error(e); }
+
+}  // namespace
+
+// ---------------------------------------------------------------- helpers
+
+FsCoreImpl::Clock::time_point FsCoreImpl::Expiry() const {
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ttl()));
+}
+
+std::string FsCoreImpl::KeyOfLocked(const Inode& inode) const {
+  std::string path = inodes_.PathOf(inode);
+  if (inode.ino == kRootIno) return config_.prefix;
+  std::string key = config_.prefix + path;
+  if (inode.is_dir()) key += '/';
+  return key;
+}
+
+std::string FsCoreImpl::ChildKeyLocked(const Inode& parent, std::string_view name, bool dir) const {
+  std::string key = KeyOfLocked(parent);
+  key += name;
+  if (dir) key += '/';
+  return key;
+}
+
+struct stat FsCoreImpl::StatOfLocked(const Inode& inode) const {
+  struct stat st {};
+  st.st_ino = inode.ino;
+  st.st_mode = inode.meta.mode;
+  st.st_nlink = inode.is_dir() ? 2 : 1;
+  st.st_uid = inode.meta.uid;
+  st.st_gid = inode.meta.gid;
+  st.st_size = static_cast<off_t>(inode.is_dir() ? 0 : inode.size);
+  st.st_blksize = 1 << 20;
+  st.st_blocks = static_cast<blkcnt_t>((st.st_size + 511) / 512);
+  st.st_mtim = inode.meta.mtime;
+  st.st_ctim = inode.meta.ctime;
+  st.st_atim = inode.meta.atime;
+  return st;
+}
+
+Entry FsCoreImpl::EntryOfLocked(Inode& inode, bool count) {
+  if (count) ++inode.nlookup;
+  Entry e;
+  e.ino = inode.ino;
+  e.generation = 0;
+  e.attr = StatOfLocked(inode);
+  e.attr_timeout = ttl();
+  e.entry_timeout = ttl();
+  return e;
+}
+
+std::shared_ptr<const DirListing> FsCoreImpl::FreshListingLocked(uint64_t dir_ino) {
+  auto it = dir_cache_.find(dir_ino);
+  if (it == dir_cache_.end()) return nullptr;
+  auto age = Clock::now() - it->second->fetched_at();
+  if (age > std::chrono::duration<double>(ttl())) {
+    dir_cache_.erase(it);
+    return nullptr;
+  }
+  return it->second;
+}
+
+void FsCoreImpl::InvalidateDirLocked(uint64_t dir_ino) { dir_cache_.erase(dir_ino); }
+
+bool FsCoreImpl::NegativeLocked(uint64_t parent, std::string_view name) {
+  auto it = negative_.find(NegKey(parent, name));
+  if (it == negative_.end()) return false;
+  if (Clock::now() > it->second) {
+    negative_.erase(it);
+    return false;
+  }
+  return true;
+}
+
+void FsCoreImpl::AddNegativeLocked(uint64_t parent, std::string_view name) {
+  if (config_.negative_cache_entries == 0) return;
+  std::string key = NegKey(parent, name);
+  auto [it, inserted] = negative_.insert_or_assign(key, Expiry());
+  if (inserted) negative_order_.push_back(std::move(key));
+  while (negative_.size() > config_.negative_cache_entries && !negative_order_.empty()) {
+    negative_.erase(negative_order_.front());
+    negative_order_.pop_front();
+  }
+  // Drop stale order entries so the deque stays bounded too.
+  while (negative_order_.size() > 2 * config_.negative_cache_entries) {
+    if (!negative_.count(negative_order_.front())) negative_order_.pop_front();
+    else break;
+  }
+}
+
+void FsCoreImpl::EraseNegativeLocked(uint64_t parent, std::string_view name) { negative_.erase(NegKey(parent, name)); }
+
+void FsCoreImpl::SetContentVersionLocked(Inode& inode, const std::string& etag, uint64_t size) {
+  if (inode.etag != etag || inode.content_generation == 0) {
+    if (inode.content_generation != 0 && cache_) cache_->Invalidate(inode.content_generation);
+    inode.content_generation = next_generation_.fetch_add(1);
+  }
+  inode.etag = etag;
+  inode.size = size;
+}
+
+void FsCoreImpl::ApplyProbeLocked(Inode& inode, const Probe& probe) {
+  bool local_data = inode.content && inode.content->dirty();
+  if (local_data) {
+    inode.attr_expiry = Expiry();
+    return;  // our unsaved writes win over what S3 says
+  }
+  if (probe.kind == ObjectKind::kFile) {
+    bool same_version = !inode.etag.empty() && inode.etag == probe.etag;
+    if (!same_version) {
+      AddUsed(static_cast<int64_t>(probe.size) - static_cast<int64_t>(inode.size));
+      SetContentVersionLocked(inode, probe.etag, probe.size);
+      inode.symlink_target.clear();
+      inode.meta_known = false;
+    }
+    inode.last_modified = probe.last_modified;
+    if (probe.meta_known) {
+      inode.meta = probe.meta;
+      inode.meta_known = true;
+    } else if (!inode.meta_known) {
+      inode.meta = probe.meta;
+    }
+  } else {
+    inode.dir_marker = probe.dir_marker || inode.dir_marker;
+    if (probe.meta_known || !inode.meta_known) {
+      inode.meta = probe.meta;
+      inode.meta_known = probe.meta_known;
+    }
+  }
+  inode.attr_expiry = Expiry();
+}
+
+Inode& FsCoreImpl::UpsertLocked(uint64_t parent, std::string_view name, const Probe& probe) {
+  Inode* child = inodes_.Child(parent, name);
+  bool want_dir = probe.kind == ObjectKind::kDir;
+  if (child && child->is_dir() != want_dir) {
+    // Replaced by the other kind behind our back.
+    inodes_.Unlink(*child);
+    inodes_.MaybeErase(child->ino);
+    child = nullptr;
+  }
+  if (!child) {
+    child = &inodes_.Add(parent, std::string(name), probe.meta);
+    child->meta_known = probe.meta_known;
+    child->dir_marker = probe.dir_marker;
+    child->last_modified = probe.last_modified;
+    if (!want_dir) {
+      SetContentVersionLocked(*child, probe.etag, probe.size);
+    }
+    child->attr_expiry = Expiry();
+    return *child;
+  }
+  ApplyProbeLocked(*child, probe);
+  return *child;
+}
+
+s3::PutOptions FsCoreImpl::PutOptionsLocked(const Inode& inode) const {
+  s3::PutOptions put;
+  put.metadata = EncodeMeta(inode.meta);
+  if (inode.is_dir()) put.content_type = kDirContentType;
+  return put;
+}
+
+FileMeta FsCoreImpl::NewMeta(mode_t type_and_mode, const RequestContext& ctx) const {
+  FileMeta m;
+  m.mode = (type_and_mode & S_IFMT) | (type_and_mode & 07777 & ~ctx.umask);
+  m.uid = ctx.uid;
+  m.gid = ctx.gid;
+  m.mtime = m.ctime = m.atime = Now();
+  return m;
+}
+
+// ---------------------------------------------------------------- probes
+
+Result<FsCoreImpl::Probe> FsCoreImpl::ProbeFile(const std::string& key) {
+  Result<s3::ObjectInfo> info = client_->HeadObject(config_.bucket, key);
+  Probe p;
+  if (!info.ok()) {
+    if (info.status().code() == Code::kNotFound) return p;
+    return info.status();
+  }
+  p.exists = true;
+  p.kind = ObjectKind::kFile;
+  p.meta = DecodeMeta(*info, ObjectKind::kFile, config_);
+  p.meta_known = true;
+  p.size = info->size;
+  p.etag = info->etag;
+  p.last_modified = info->last_modified;
+  if (S_ISDIR(p.meta.mode)) p.meta.mode = S_IFREG | (p.meta.mode & 07777);
+  return p;
+}
+
+Result<FsCoreImpl::Probe> FsCoreImpl::ProbeDirMarker(const std::string& dir_key) {
+  Probe p;
+  p.exists = true;
+  p.kind = ObjectKind::kDir;
+  Result<s3::ObjectInfo> info = client_->HeadObject(config_.bucket, dir_key);
+  if (info.ok()) {
+    p.meta = DecodeMeta(*info, ObjectKind::kDir, config_);
+    p.meta_known = true;
+    p.dir_marker = true;
+    p.last_modified = info->last_modified;
+    return p;
+  }
+  if (info.status().code() != Code::kNotFound) return info.status();
+  p.meta = DefaultMeta(ObjectKind::kDir, started_wall_, config_);
+  p.meta_known = true;  // an implicit directory has nothing more to learn
+  return p;
+}
+
+Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::optional<ObjectKind> known_kind) {
+  if (known_kind == ObjectKind::kDir) return ProbeDirMarker(key + "/");
+  if (known_kind == ObjectKind::kFile) {
+    Result<Probe> f = ProbeFile(key);
+    if (!f.ok() || f->exists) return f;
+    // Gone since the listing: look again from scratch.
+  }
+  // Directory first: when "x" and "x/" both exist the directory wins.
+  s3::ListRequest req;
+  req.prefix = key + "/";
+  req.max_keys = 1;
+  Result<s3::ListPage> page = client_->ListObjects(config_.bucket, req);
+  if (!page.ok()) return page.status();
+  if (!page->objects.empty() || !page->common_prefixes.empty()) {
+    bool marker = !page->objects.empty() && page->objects.front().key == req.prefix;
+    if (marker) return ProbeDirMarker(req.prefix);
+    Probe p;
+    p.exists = true;
+    p.kind = ObjectKind::kDir;
+    p.meta = DefaultMeta(ObjectKind::kDir, started_wall_, config_);
+    p.meta_known = true;
+    return p;
+  }
+  return ProbeFile(key);
+}
+
+// ---------------------------------------------------------------- lookup
+
+ErrnoOr<std::string> FsCoreImpl::ParentKey(uint64_t parent) {
+  std::lock_guard lock(mu_);
+  Inode* p = inodes_.Get(parent);
+  if (!p) return ErrnoOr<std::string>::Error(ENOENT);
+  if (!p->is_dir()) return ErrnoOr<std::string>::Error(ENOTDIR);
+  return KeyOfLocked(*p);
+}
+
+ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bool count, Entry* entry) {
+  using R = ErrnoOr<uint64_t>;
+  if (name.size() > kMaxNameBytes) return R::Error(ENAMETOOLONG);
+  if (!IsValidName(name)) return R::Error(ENOENT);
+  std::string key;
+  std::optional<ObjectKind> known_kind;
+  {
+    std::lock_guard lock(mu_);
+    Inode* p = inodes_.Get(parent);
+    if (!p) return R::Error(ENOENT);
+    if (!p->is_dir()) return R::Error(ENOTDIR);
+    key = KeyOfLocked(*p) + std::string(name);
+    Inode* child = inodes_.Child(parent, name);
+    bool local = child && child->content && child->content->dirty();
+    if (child && (local || Clock::now() < child->attr_expiry)) {
+      if (entry) *entry = EntryOfLocked(*child, count);
+      return child->ino;
+    }
+    if (pending_deletes_.count(key)) return R::Error(ENOENT);
+    if (NegativeLocked(parent, name)) return R::Error(ENOENT);
+    if (auto listing = FreshListingLocked(parent)) {
+      const DirListingEntry* e = listing->Find(name);
+      if (!e) {
+        AddNegativeLocked(parent, name);
+        return R::Error(ENOENT);
+      }
+      known_kind = e->kind;
+      if (child && e->kind == ObjectKind::kFile && !child->is_dir() && child->meta_known && child->etag == e->etag) {
+        child->attr_expiry = Expiry();
+        if (entry) *entry = EntryOfLocked(*child, count);
+        return child->ino;
+      }
+    }
+  }
+  Result<Probe> probe = ProbeName(key, known_kind);
+  if (!probe.ok()) {
+    LOG_WARN("lookup " << config_.bucket << "/" << key << ": " << probe.status().ToString());
+    return R::Error(ErrnoFromStatus(probe.status()));
+  }
+  std::lock_guard lock(mu_);
+  if (!probe->exists) {
+    if (Inode* child = inodes_.Child(parent, name); child && child->content && child->content->dirty()) {
+      if (entry) *entry = EntryOfLocked(*child, count);
+      return child->ino;
+    }
+    AddNegativeLocked(parent, name);
+    return R::Error(ENOENT);
+  }
+  if (!inodes_.Get(parent)) return R::Error(ENOENT);
+  Inode& node = UpsertLocked(parent, name, *probe);
+  if (entry) *entry = EntryOfLocked(node, count);
+  return node.ino;
+}
+
+ErrnoOr<Entry> FsCoreImpl::Lookup(uint64_t parent, std::string_view name) {
+  Entry e;
+  ErrnoOr<uint64_t> r = Resolve(parent, name, /*count=*/true, &e);
+  if (!r.ok()) return ErrnoOr<Entry>::Error(r.error());
+  return e;
+}
+
+void FsCoreImpl::Forget(uint64_t ino, uint64_t nlookup) {
+  std::lock_guard lock(mu_);
+  Inode* node = inodes_.Get(ino);
+  if (!node || ino == kRootIno) return;
+  node->nlookup = nlookup >= node->nlookup ? 0 : node->nlookup - nlookup;
+  inodes_.MaybeErase(ino);
+}
+
+// ---------------------------------------------------------------- attributes
+
+ErrnoOr<AttrReply> FsCoreImpl::GetAttr(uint64_t ino) {
+  using R = ErrnoOr<AttrReply>;
+  std::string key;
+  bool is_dir = false;
+  {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(ino);
+    if (!node) return R::Error(ENOENT);
+    bool local = node->content && node->content->dirty();
+    if (ino == kRootIno || local || !node->linked || Clock::now() < node->attr_expiry) {
+      if (ino == kRootIno) node->meta = DefaultMeta(ObjectKind::kDir, started_wall_, config_);
+      return AttrReply{StatOfLocked(*node), ttl()};
+    }
+    key = KeyOfLocked(*node);
+    is_dir = node->is_dir();
+  }
+  Result<Probe> probe = is_dir ? ProbeDirMarker(key) : ProbeFile(key);
+  if (!probe.ok()) return R::Error(ErrnoFromStatus(probe.status()));
+  std::lock_guard lock(mu_);
+  Inode* node = inodes_.Get(ino);
+  if (!node) return R::Error(ENOENT);
+  if (!probe->exists) {
+    if (node->open_count > 0 || (node->content && node->content->dirty())) {
+      return AttrReply{StatOfLocked(*node), ttl()};
+    }
+    return R::Error(ENOENT);
+  }
+  ApplyProbeLocked(*node, *probe);
+  return AttrReply{StatOfLocked(*node), ttl()};
+}
+
+Result<std::string> FsCoreImpl::CopyKey(const std::string& src, const std::string& dst, uint64_t size,
+                                        const std::string& src_etag, const s3::PutOptions* replace) {
+  if (size <= s3::kMaxSingleCopySize) {
+    s3::CopyRequest req;
+    req.src_bucket = config_.bucket;
+    req.src_key = src;
+    req.dst_bucket = config_.bucket;
+    req.dst_key = dst;
+    req.src_if_match = src_etag;
+    if (replace) {
+      req.directive = s3::MetadataDirective::kReplace;
+      req.options = *replace;
+    }
+    return client_->CopyObject(req);
+  }
+  // Multipart copy: objects above 5 GiB cannot be copied in one request.
+  s3::PutOptions put;
+  if (replace) {
+    put = *replace;
+  } else {
+    Result<s3::ObjectInfo> info = client_->HeadObject(config_.bucket, src);
+    if (!info.ok()) return info.status();
+    put.metadata = info->metadata;
+    put.content_type = info->content_type;
+  }
+  Result<std::string> upload = client_->CreateMultipartUpload(config_.bucket, dst, put);
+  if (!upload.ok()) return upload.status();
+  uint64_t part = std::max<uint64_t>(1ull << 30, (size + s3::kMaxParts - 1) / s3::kMaxParts);
+  std::vector<s3::CompletedPart> parts;
+  int number = 1;
+  for (uint64_t off = 0; off < size; off += part, ++number) {
+    uint64_t len = std::min(part, size - off);
+    Result<std::string> etag = client_->UploadPartCopy(config_.bucket, dst, *upload, number, config_.bucket, src,
+                                                       s3::ByteRange{off, len}, src_etag);
+    if (!etag.ok()) {
+      (void)client_->AbortMultipartUpload(config_.bucket, dst, *upload);
+      return etag.status();
+    }
+    parts.push_back({number, *etag});
+  }
+  Result<std::string> done = client_->CompleteMultipartUpload(config_.bucket, dst, *upload, parts);
+  if (!done.ok()) (void)client_->AbortMultipartUpload(config_.bucket, dst, *upload);
+  return done;
+}
+
+// Writes the inode's metadata to S3: a dir marker PUT for directories, an
+// in-place CopyObject with replaced metadata for files and symlinks.
+Status FsCoreImpl::PersistMeta(uint64_t ino) {
+  std::string key, etag;
+  uint64_t size = 0;
+  s3::PutOptions put;
+  bool is_dir = false;
+  {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(ino);
+    if (!node || ino == kRootIno || !node->linked) return Status::Ok();
+    if (node->content && node->content->dirty()) return Status::Ok();  // goes with the data commit
+    key = KeyOfLocked(*node);
+    etag = node->etag;
+    size = node->size;
+    put = PutOptionsLocked(*node);
+    is_dir = node->is_dir();
+  }
+  if (is_dir) {
+    Result<s3::PutResult> r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
+    if (!r.ok()) return r.status();
+    std::lock_guard lock(mu_);
+    if (Inode* node = inodes_.Get(ino)) node->dir_marker = true;
+    return Status::Ok();
+  }
+  Result<std::string> r = CopyKey(key, key, size, etag, &put);
+  if (!r.ok()) return r.status();
+  std::lock_guard lock(mu_);
+  Inode* node = inodes_.Get(ino);
+  if (!node) return Status::Ok();
+  // Same bytes: keep the content generation so cached blocks stay valid.
+  node->etag = *r;
+  node->meta_known = true;
+  if (node->content && !node->content->dirty()) {
+    ObjectVersion v = node->content->base();
+    v.etag = *r;
+    node->content->Rebase(v);
+  }
+  return Status::Ok();
+}
+
+ErrnoOr<std::string> FsCoreImpl::ReadLink(uint64_t ino) {
+  using R = ErrnoOr<std::string>;
+  std::string key, etag;
+  uint64_t size = 0;
+  {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(ino);
+    if (!node) return R::Error(ENOENT);
+    if (!node->is_symlink()) return R::Error(EINVAL);
+    if (!node->symlink_target.empty()) return node->symlink_target;
+    key = KeyOfLocked(*node);
+    etag = node->etag;
+    size = node->size;
+  }
+  if (size > 4096) return R::Error(ENAMETOOLONG);
+  std::string target;
+  s3::GetRequest req{config_.bucket, key, std::nullopt, etag};
+  Result<s3::ObjectInfo> info = client_->GetObject(req, [&](std::string_view chunk) -> Status {
+    target.append(chunk);
+    return Status::Ok();
+  });
+  if (!info.ok()) return R::Error(ErrnoFromStatus(info.status()));
+  std::lock_guard lock(mu_);
+  if (Inode* node = inodes_.Get(ino)) node->symlink_target = target;
+  return target;
+}
+
+// ---------------------------------------------------------------- create / remove
+
+ErrnoOr<Entry> FsCoreImpl::Mkdir(uint64_t parent, std::string_view name, mode_t mode, const RequestContext& ctx) {
+  using R = ErrnoOr<Entry>;
+  if (config_.read_only) return R::Error(EROFS);
+  if (int e = CheckNewName(name)) return R::Error(e);
+  ErrnoOr<uint64_t> existing = Resolve(parent, name, false, nullptr);
+  if (existing.ok()) return R::Error(EEXIST);
+  if (existing.error() != ENOENT) return R::Error(existing.error());
+  ErrnoOr<std::string> pkey = ParentKey(parent);
+  if (!pkey.ok()) return R::Error(pkey.error());
+  FileMeta meta = NewMeta(S_IFDIR | (mode & 07777), ctx);
+  s3::PutOptions put;
+  put.content_type = kDirContentType;
+  put.metadata = EncodeMeta(meta);
+  std::string key = *pkey + std::string(name) + "/";
+  Result<s3::PutResult> r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
+  if (!r.ok()) return R::Error(ErrnoFromStatus(r.status()));
+  std::lock_guard lock(mu_);
+  if (!inodes_.Get(parent)) return R::Error(ENOENT);
+  Probe p;
+  p.exists = true;
+  p.kind = ObjectKind::kDir;
+  p.meta = meta;
+  p.meta_known = true;
+  p.dir_marker = true;
+  Inode& node = UpsertLocked(parent, name, p);
+  EraseNegativeLocked(parent, name);
+  InvalidateDirLocked(parent);
+  return EntryOfLocked(node, true);
+}
+
+ErrnoOr<Entry> FsCoreImpl::Symlink(std::string_view target, uint64_t parent, std::string_view name,
+                                   const RequestContext& ctx) {
+  using R = ErrnoOr<Entry>;
+  if (config_.read_only) return R::Error(EROFS);
+  if (int e = CheckNewName(name)) return R::Error(e);
+  if (target.empty() || target.size() > 4095) return R::Error(target.empty() ? ENOENT : ENAMETOOLONG);
+  ErrnoOr<uint64_t> existing = Resolve(parent, name, false, nullptr);
+  if (existing.ok()) return R::Error(EEXIST);
+  if (existing.error() != ENOENT) return R::Error(existing.error());
+  ErrnoOr<std::string> pkey = ParentKey(parent);
+  if (!pkey.ok()) return R::Error(pkey.error());
+  FileMeta meta = NewMeta(S_IFLNK | 0777, RequestContext{ctx.uid, ctx.gid, 0, ctx.pid});
+  s3::PutOptions put;
+  put.metadata = EncodeMeta(meta);
+  std::string key = *pkey + std::string(name);
+  Result<s3::PutResult> r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory(target), put);
+  if (!r.ok()) return R::Error(ErrnoFromStatus(r.status()));
+  std::lock_guard lock(mu_);
+  if (!inodes_.Get(parent)) return R::Error(ENOENT);
+  Probe p;
+  p.exists = true;
+  p.kind = ObjectKind::kFile;
+  p.meta = meta;
+  p.meta_known = true;
+  p.size = target.size();
+  p.etag = r->etag;
+  p.last_modified = std::time(nullptr);
+  Inode& node = UpsertLocked(parent, name, p);
+  node.symlink_target = std::string(target);
+  AddUsed(static_cast<int64_t>(target.size()));
+  pending_deletes_.erase(key);
+  EraseNegativeLocked(parent, name);
+  InvalidateDirLocked(parent);
+  return EntryOfLocked(node, true);
+}
+
+ErrnoStatus FsCoreImpl::Unlink(uint64_t parent, std::string_view name) {
+  if (config_.read_only) return Err(EROFS);
+  ErrnoOr<uint64_t> ino = Resolve(parent, name, false, nullptr);
+  if (!ino.ok()) return Err(ino.error());
+  std::string key;
+  {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(*ino);
+    if (!node) return Err(ENOENT);
+    if (node->is_dir()) return Err(EISDIR);
+    key = KeyOfLocked(*node);
+    if (node->open_count > 0) {
+      // Keep the object until the last handle closes; hide it meanwhile.
+      node->delete_on_release = true;
+      node->pending_delete_key = key;
+      pending_deletes_.insert(key);
+      AddUsed(-static_cast<int64_t>(node->size));
+      inodes_.Unlink(*node);
+      AddNegativeLocked(parent, name);
+      InvalidateDirLocked(parent);
+      return ErrnoStatus::Ok();
+    }
+  }
+  Status s = client_->DeleteObject(config_.bucket, key);
+  if (!s.ok()) return Err(ErrnoFromStatus(s));
+  std::lock_guard lock(mu_);
+  if (Inode* node = inodes_.Get(*ino)) {
+    AddUsed(-static_cast<int64_t>(node->size));
+    inodes_.Unlink(*node);
+    inodes_.MaybeErase(*ino);
+  }
+  AddNegativeLocked(parent, name);
+  InvalidateDirLocked(parent);
+  return ErrnoStatus::Ok();
+}
+
+ErrnoOr<bool> FsCoreImpl::DirIsEmpty(const std::string& dir_key) {
+  s3::ListRequest req;
+  req.prefix = dir_key;
+  req.delimiter = "/";
+  req.max_keys = 2;
+  Result<s3::ListPage> page = client_->ListObjects(config_.bucket, req);
+  if (!page.ok()) return ErrnoOr<bool>::Error(ErrnoFromStatus(page.status()));
+  for (const auto& o : page->objects) {
+    if (o.key != dir_key) return false;
+  }
+  if (!page->common_prefixes.empty()) return false;
+  if (page->truncated) return false;
+  return true;
+}
+
+ErrnoStatus FsCoreImpl::Rmdir(uint64_t parent, std::string_view name) {
+  if (config_.read_only) return Err(EROFS);
+  ErrnoOr<uint64_t> ino = Resolve(parent, name, false, nullptr);
+  if (!ino.ok()) return Err(ino.error());
+  std::string key;
+  {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(*ino);
+    if (!node) return Err(ENOENT);
+    if (!node->is_dir()) return Err(ENOTDIR);
+    key = KeyOfLocked(*node);
+  }
+  ErrnoOr<bool> empty = DirIsEmpty(key);
+  if (!empty.ok()) return Err(empty.error());
+  if (!*empty) return Err(ENOTEMPTY);
+  Status s = client_->DeleteObject(config_.bucket, key);
+  if (!s.ok()) return Err(ErrnoFromStatus(s));
+  std::lock_guard lock(mu_);
+  if (Inode* node = inodes_.Get(*ino)) {
+    inodes_.Unlink(*node);
+    InvalidateDirLocked(*ino);
+    inodes_.MaybeErase(*ino);
+  }
+  AddNegativeLocked(parent, name);
+  InvalidateDirLocked(parent);
+  return ErrnoStatus::Ok();
+}
+
+// ---------------------------------------------------------------- rename
+
+ErrnoStatus FsCoreImpl::Rename(uint64_t parent, std::string_view name, uint64_t new_parent,
+                               std::string_view new_name, unsigned flags) {
+  if (flags & ~static_cast<unsigned>(RENAME_NOREPLACE)) return Err(EINVAL);
+  if (config_.read_only) return Err(EROFS);
+  if (int e = CheckNewName(new_name)) return Err(e);
+  ErrnoOr<uint64_t> src = Resolve(parent, name, false, nullptr);
+  if (!src.ok()) return Err(src.error());
+  ErrnoOr<uint64_t> dst = Resolve(new_parent, new_name, false, nullptr);
+  if (!dst.ok() && dst.error() != ENOENT) return Err(dst.error());
+  if (dst.ok() && *dst == *src) return ErrnoStatus::Ok();
+  if (dst.ok() && (flags & RENAME_NOREPLACE)) return Err(EEXIST);
+
+  bool src_dir = false, dst_dir = false;
+  std::string src_key, dst_key, dst_parent_key;
+  std::shared_ptr<FileContent> content;
+  {
+    std::lock_guard lock(mu_);
+    Inode* s = inodes_.Get(*src);
+    Inode* np = inodes_.Get(new_parent);
+    if (!s || !np) return Err(ENOENT);
+    if (!np->is_dir()) return Err(ENOTDIR);
+    src_dir = s->is_dir();
+    src_key = KeyOfLocked(*s);
+    if (src_dir && inodes_.IsWithin(new_parent, *src)) return Err(EINVAL);
+    if (dst.ok()) {
+      Inode* d = inodes_.Get(*dst);
+      if (!d) return Err(ENOENT);
+      dst_dir = d->is_dir();
+      if (src_dir && !dst_dir) return Err(ENOTDIR);
+      if (!src_dir && dst_dir) return Err(EISDIR);
+    }
+    dst_key = ChildKeyLocked(*np, new_name, src_dir);
+    content = s->content;
+  }
+  if (dst.ok() && dst_dir) {
+    ErrnoOr<bool> empty = DirIsEmpty(dst_key);
+    if (!empty.ok()) return Err(empty.error());
+    if (!*empty) return Err(ENOTEMPTY);
+  }
+  if (src_dir) {
+    ErrnoStatus r = RenameDir(*src, src_key, dst_key);
+    if (!r.ok()) return r;
+  } else {
+    // Unsaved data goes to S3 first, under the old name.
+    if (content) {
+      ErrnoStatus c = CommitInode(*src, content);
+      if (!c.ok()) return c;
+    }
+    std::string etag;
+    uint64_t size = 0;
+    {
+      std::lock_guard lock(mu_);
+      Inode* s = inodes_.Get(*src);
+      if (!s) return Err(ENOENT);
+      etag = s->etag;
+      size = s->size;
+    }
+    Result<std::string> copied = CopyKey(src_key, dst_key, size, etag, nullptr);
+    if (!copied.ok()) return Err(ErrnoFromStatus(copied.status()));
+    Status del = client_->DeleteObject(config_.bucket, src_key);
+    if (!del.ok()) LOG_WARN("rename: deleting " << src_key << " after copy: " << del.ToString());
+    std::lock_guard lock(mu_);
+    if (Inode* s = inodes_.Get(*src)) {
+      s->etag = *copied;
+      if (s->content && !s->content->dirty()) {
+        s->content->Rebase(ObjectVersion{dst_key, *copied, s->size, s->content_generation});
+      }
+    }
+  }
+  std::lock_guard lock(mu_);
+  if (dst.ok()) {
+    if (Inode* d = inodes_.Get(*dst)) {
+      if (!d->is_dir()) AddUsed(-static_cast<int64_t>(d->size));
+      inodes_.Unlink(*d);
+      inodes_.MaybeErase(*dst);
+    }
+  }
+  if (Inode* s = inodes_.Get(*src)) {
+    inodes_.Move(*s, new_parent, std::string(new_name));
+    s->meta.ctime = Now();
+  }
+  pending_deletes_.erase(dst_key);
+  EraseNegativeLocked(new_parent, new_name);
+  AddNegativeLocked(parent, name);
+  InvalidateDirLocked(parent);
+  InvalidateDirLocked(new_parent);
+  if (src_dir) {
+    dir_cache_.clear();
+    negative_.clear();
+    negative_order_.clear();
+  }
+  return ErrnoStatus::Ok();
+}
+
+// Copies every key under src_key to dst_key, then deletes the originals.
+// Not atomic: a crash midway leaves both trees partly present (documented).
+ErrnoStatus FsCoreImpl::RenameDir(uint64_t src_ino, const std::string& src_key, const std::string& dst_key) {
+  // Commit unsaved files below the directory first.
+  std::vector<std::pair<uint64_t, std::shared_ptr<FileContent>>> dirty;
+  {
+    std::lock_guard lock(mu_);
+    inodes_.ForEach([&](Inode& n) {
+      if (n.content && n.content->dirty() && n.linked && inodes_.IsWithin(n.ino, src_ino)) {
+        dirty.emplace_back(n.ino, n.content);
+      }
+    });
+  }
+  for (auto& [ino, content] : dirty) {
+    ErrnoStatus c = CommitInode(ino, content);
+    if (!c.ok()) return c;
+  }
+  std::vector<std::string> done;
+  std::map<std::string, std::string> new_etags;  // new key -> etag
+  s3::ListRequest req;
+  req.prefix = src_key;
+  for (;;) {
+    Result<s3::ListPage> page = client_->ListObjects(config_.bucket, req);
+    if (!page.ok()) return Err(ErrnoFromStatus(page.status()));
+    for (const auto& o : page->objects) {
+      std::string to = dst_key + o.key.substr(src_key.size());
+      Result<std::string> r = CopyKey(o.key, to, o.size, o.etag, nullptr);
+      if (!r.ok()) {
+        LOG_ERROR("rename of directory " << src_key << " stopped at " << o.key << ": " << r.status().ToString());
+        return Err(ErrnoFromStatus(r.status()));
+      }
+      done.push_back(o.key);
+      new_etags[to] = *r;
+    }
+    if (!page->truncated || page->next_continuation_token.empty()) break;
+    req.continuation_token = page->next_continuation_token;
+  }
+  for (size_t i = 0; i < done.size(); i += 1000) {
+    std::vector<std::string> batch(done.begin() + i, done.begin() + std::min(done.size(), i + 1000));
+    Result<std::vector<s3::DeleteError>> r = client_->DeleteObjects(config_.bucket, batch);
+    if (!r.ok()) {
+      LOG_ERROR("rename of directory " << src_key << ": deleting the old keys: " << r.status().ToString());
+      return Err(ErrnoFromStatus(r.status()));
+    }
+    for (const auto& e : *r) LOG_WARN("rename: could not delete " << e.key << ": " << e.code);
+  }
+  // Open files below the directory now read their objects under the new keys.
+  std::lock_guard lock(mu_);
+  inodes_.ForEach([&](Inode& n) {
+    if (n.is_dir() || !inodes_.IsWithin(n.ino, src_ino) || n.ino == src_ino) return;
+    std::string old_key = KeyOfLocked(n);
+    std::string new_key = dst_key + old_key.substr(src_key.size());
+    auto it = new_etags.find(new_key);
+    if (it == new_etags.end()) return;
+    n.etag = it->second;
+    if (n.content && !n.content->dirty()) {
+      n.content->Rebase(ObjectVersion{new_key, it->second, n.size, n.content_generation});
+    }
+  });
+  return ErrnoStatus::Ok();
+}
+
+// ---------------------------------------------------------------- directories
+
+ErrnoOr<std::shared_ptr<const DirListing>> FsCoreImpl::Listing(uint64_t dir_ino) {
+  using R = ErrnoOr<std::shared_ptr<const DirListing>>;
+  std::string key;
+  {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(dir_ino);
+    if (!node) return R::Error(ENOENT);
+    if (!node->is_dir()) return R::Error(ENOTDIR);
+    if (auto fresh = FreshListingLocked(dir_ino)) return fresh;
+    key = KeyOfLocked(*node);
+  }
+  Result<std::shared_ptr<const DirListing>> listing = DirListing::Fetch(*client_, config_.bucket, key);
+  if (!listing.ok()) {
+    LOG_WARN("listing " << config_.bucket << "/" << key << ": " << listing.status().ToString());
+    return R::Error(ErrnoFromStatus(listing.status()));
+  }
+  std::lock_guard lock(mu_);
+  if (dir_cache_.size() >= 256) dir_cache_.clear();  // bound: listings are rebuilt on demand
+  dir_cache_[dir_ino] = *listing;
+  return *listing;
+}
+
+ErrnoOr<uint64_t> FsCoreImpl::OpenDir(uint64_t ino) {
+  std::lock_guard lock(mu_);
+  Inode* node = inodes_.Get(ino);
+  if (!node) return ErrnoOr<uint64_t>::Error(ENOENT);
+  if (!node->is_dir()) return ErrnoOr<uint64_t>::Error(ENOTDIR);
+  auto h = std::make_shared<DirHandle>();
+  h->ino = ino;
+  uint64_t dh = next_fh_++;
+  dir_handles_[dh] = std::move(h);
+  return dh;
+}
+
+ErrnoStatus FsCoreImpl::ReleaseDir(uint64_t dh) {
+  std::lock_guard lock(mu_);
+  dir_handles_.erase(dh);
+  return ErrnoStatus::Ok();
+}
+
+ErrnoStatus FsCoreImpl::ReadDir(uint64_t ino, uint64_t dh, uint64_t offset, const DirFiller& filler, bool plus) {
+  std::shared_ptr<DirHandle> h;
+  {
+    std::lock_guard lock(mu_);
+    auto it = dir_handles_.find(dh);
+    if (it == dir_handles_.end() || it->second->ino != ino) return Err(EBADF);
+    h = it->second;
+  }
+  std::shared_ptr<const DirListing> listing;
+  {
+    std::lock_guard hl(h->mu);
+    listing = h->listing;
+  }
+  bool stale = listing && Clock::now() - listing->fetched_at() > std::chrono::duration<double>(ttl());
+  if (!listing || (offset == 0 && stale)) {
+    ErrnoOr<std::shared_ptr<const DirListing>> fresh = Listing(ino);
+    if (!fresh.ok()) return Err(fresh.error());
+    listing = *fresh;
+    std::lock_guard hl(h->mu);
+    h->listing = listing;
+  }
+
+  struct stat dot {};
+  dot.st_mode = S_IFDIR;
+  if (offset == 0) {
+    dot.st_ino = ino;
+    Entry e;
+    e.ino = 0;  // "." and ".." carry no lookup (the kernel ignores them)
+    e.attr = dot;
+    if (!filler(DirEntryView{".", &dot, plus ? &e : nullptr, 1})) return ErrnoStatus::Ok();
+    offset = 1;
+  }
+  if (offset == 1) {
+    dot.st_ino = ino;  // the parent's number is not needed by the kernel
+    Entry e;
+    e.attr = dot;
+    if (!filler(DirEntryView{"..", &dot, plus ? &e : nullptr, 2})) return ErrnoStatus::Ok();
+    offset = 2;
+  }
+  const auto& entries = listing->entries();
+  std::string dir_key;
+  {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(ino);
+    if (!node) return Err(ENOENT);
+    dir_key = KeyOfLocked(*node);
+  }
+  for (uint64_t i = offset - 2; i < entries.size(); ++i) {
+    const DirListingEntry& le = entries[i];
+    uint64_t next = i + 3;
+    Entry e;
+    bool counted = false;
+    {
+      std::lock_guard lock(mu_);
+      if (le.kind == ObjectKind::kFile && pending_deletes_.count(dir_key + le.name)) continue;
+      if (!inodes_.Get(ino)) return Err(ENOENT);
+      Inode* child = inodes_.Child(ino, le.name);
+      if (plus) {
+        Probe p;
+        p.exists = true;
+        p.kind = le.kind;
+        p.size = le.size;
+        p.etag = le.etag;
+        p.last_modified = le.last_modified;
+        p.meta = DefaultMeta(le.kind, le.kind == ObjectKind::kDir ? started_wall_ : le.last_modified, config_);
+        p.meta_known = le.kind == ObjectKind::kDir && (!child || !child->dir_marker);
+        bool keep = child && child->is_dir() == (le.kind == ObjectKind::kDir) &&
+                    (child->content && child->content->dirty());
+        Inode* node = child;
+        if (!keep) {
+          if (child && le.kind == ObjectKind::kDir && child->is_dir()) {
+            child->attr_expiry = Expiry();  // the listing confirms it; its marker metadata is unchanged
+          } else {
+            node = &UpsertLocked(ino, le.name, p);
+          }
+        }
+        e = EntryOfLocked(*node, true);
+        counted = true;
+      } else {
+        e.attr.st_ino = child ? child->ino : (std::hash<std::string>()(le.name) | (1ull << 63));
+        e.attr.st_mode = le.kind == ObjectKind::kDir ? S_IFDIR : S_IFREG;
+        if (child) e.attr.st_mode = child->meta.mode & S_IFMT;
+      }
+    }
+    bool taken = filler(DirEntryView{le.name, &e.attr, plus ? &e : nullptr, next});
+    if (!taken) {
+      if (counted) Forget(e.ino, 1);
+      break;
+    }
+  }
+  return ErrnoStatus::Ok();
+}
+
+}  // namespace objfs::fs

@@ -42,6 +42,11 @@ std::string CsiUsage() {
          "  --state-dir DIR         where staged volumes are remembered across restarts\n"
          "                          (default /var/lib/objfs-csi)\n"
          "  --log-level LEVEL       error | warn | info | debug | trace (default info)\n"
+         "  --s3-endpoint URL       default S3 endpoint (Probe waits for it); volumes may name\n"
+         "                          their own with the endpoint parameter or secret\n"
+         "  --s3-region REGION      default region (default us-east-1)\n"
+         "  --record-bucket NAME    bucket for capacity records on stores without bucket\n"
+         "                          tagging (default objfs-volume-records)\n"
          "  --capacity-poll-seconds N  how often mounts re-read their capacity record (default 30)\n"
          "  --cache-bytes N         page cache budget per mounted volume (default 268435456)\n"
          "  --version               print the version and exit\n"
@@ -82,7 +87,8 @@ Result<CsiOptions> ParseCsiOptions(const std::vector<std::string>& args) {
     }
     static constexpr std::string_view kValued[] = {
         "--endpoint", "--node-id",   "--driver-name",           "--mode",
-        "--state-dir", "--log-level", "--capacity-poll-seconds", "--cache-bytes"};
+        "--state-dir", "--log-level", "--capacity-poll-seconds", "--cache-bytes",
+        "--s3-endpoint", "--s3-region", "--record-bucket"};
     bool known = false;
     for (auto name : kValued) known = known || flag == name;
     if (!known) return Status(Code::kInvalidArgument, "unknown flag: " + flag);
@@ -109,6 +115,12 @@ Result<CsiOptions> ParseCsiOptions(const std::vector<std::string>& args) {
       }
     } else if (flag == "--state-dir") {
       options.state_dir = value;
+    } else if (flag == "--s3-endpoint") {
+      options.s3_endpoint = value;
+    } else if (flag == "--s3-region") {
+      options.s3_region = value;
+    } else if (flag == "--record-bucket") {
+      options.record_bucket = value;
     } else if (flag == "--log-level") {
       options.log_level = value;
     } else if (flag == "--capacity-poll-seconds") {

@@ -22,6 +22,13 @@ struct CsiOptions {
   PluginMode mode = PluginMode::kAll;
   std::string state_dir = "/var/lib/objfs-csi";
   std::string log_level = "info";
+  // Default S3 store for volumes whose parameters / secrets name none; Probe
+  // waits for it to answer.
+  std::string s3_endpoint;
+  std::string s3_region = "us-east-1";
+  // Holds capacity records of bucket-per-volume volumes on stores without
+  // bucket tagging.
+  std::string record_bucket = "objfs-volume-records";
   // How often the node re-reads each staged volume's capacity record.
   int capacity_poll_seconds = 30;
   // Per-volume page cache budget for node mounts.

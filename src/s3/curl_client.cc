@@ -244,7 +244,13 @@ Result<ObjectInfo> CurlObjectClient::GetObject(const GetRequest& get, const Data
                                             " became " + seen.etag + ")");
         }
         if (!info) info = std::move(seen);
-        if (head.status == 200 && ranged) skip = first;
+        if (head.status == 200 && ranged) skip = first;  // the store ignored Range
+        if (head.status == 206 && RangeStart(head) != first) {
+          *give_up = true;
+          return Status(Code::kDataLoss, DescribeRequest("GetObject", get.bucket, get.key) +
+                                             ": asked for bytes from " + std::to_string(first) +
+                                             ", the store sent Content-Range " + head.Header("content-range"));
+        }
       }
       if (skip > 0) {
         size_t dropped = static_cast<size_t>(std::min<uint64_t>(skip, chunk.size()));

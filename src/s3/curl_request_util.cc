@@ -189,6 +189,18 @@ ObjectInfo InfoFromHeaders(const HttpResponse& response) {
   return info;
 }
 
+uint64_t RangeStart(const HttpResponse& response) {
+  std::string_view range = response.Header("content-range");
+  if (!range.starts_with("bytes ")) return UINT64_MAX;
+  range.remove_prefix(6);
+  uint64_t start = 0;
+  auto [end, error] = std::from_chars(range.data(), range.data() + range.size(), start);
+  if (error != std::errc() || end == range.data() || end == range.data() + range.size() || *end != '-') {
+    return UINT64_MAX;
+  }
+  return start;
+}
+
 std::string CopySource(const std::string& bucket, const std::string& key) {
   return "/" + bucket + "/" + UriEncode(key, /*encode_slash=*/false);
 }

@@ -52,6 +52,10 @@ Status CheckUploadEtag(const HttpResponse& response, const std::string& md5_hex,
 // Content-Type and x-amz-meta-* of a HEAD or GET answer.
 ObjectInfo InfoFromHeaders(const HttpResponse& response);
 
+// The first byte of a 206 answer's Content-Range ("bytes 100-199/1000" -> 100);
+// UINT64_MAX when the header is missing or malformed.
+uint64_t RangeStart(const HttpResponse& response);
+
 // The x-amz-copy-source value: "/bucket/key" with the key URI-encoded.
 std::string CopySource(const std::string& bucket, const std::string& key);
 

@@ -46,6 +46,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <oneapi/tbb/concurrent_hash_map.h>
 
@@ -146,8 +147,12 @@ class PageCache {
   // Fetches blocks [first, first + blocks.size()) of `version` with one GET and
   // publishes each as its bytes arrive; on failure marks the rest failed and
   // removes them from the map.
+  // Runs FetchRun on the executor.
+  void SubmitRun(const ObjectVersion& version, uint64_t first_index, std::vector<std::shared_ptr<Block>> blocks);
   void FetchRun(const ObjectVersion& version, uint64_t first_index, std::vector<std::shared_ptr<Block>> blocks);
-  void Remove(const BlockKey& key, const Block* expected);
+  // Erases `key` from the map and the LRU list (only if it maps to `expected`,
+  // when given); returns the erased block.
+  std::shared_ptr<Block> Remove(const BlockKey& key, const Block* expected);
   void Touch(Block& block);
   uint64_t Evict(uint64_t bytes);
 

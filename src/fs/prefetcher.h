@@ -2,11 +2,12 @@
 // Pure bookkeeping — it issues no requests; the page cache's reader asks it
 // after every read which byte range should be resident or in flight.
 //
-// Window: a read is sequential when it starts near where the previous reads
-// ended — at most `block_size` before the furthest end seen (the kernel's
-// parallel readahead delivers neighbouring reads slightly out of order) and
-// no further ahead than the current window. The first read of a handle at
-// offset 0 counts as sequential. Each sequential read that reaches a new block
+// Window: during a sequential run, a read is sequential when it starts near
+// where the previous reads ended — at most `block_size` before the furthest
+// end seen (the kernel's parallel readahead delivers neighbouring reads
+// slightly out of order) and no further ahead than the current window.
+// Outside a run, only a read starting exactly at the previous end (or the
+// first read of a handle, at offset 0) starts one. Each sequential read that reaches a new block
 // doubles the window, starting from `initial_window`, up to `max_window`
 // (the page cache passes min(64 MiB, budget / 4)), so a streaming reader soon
 // keeps max_window / block_size blocks in flight, while a reader that only

@@ -226,6 +226,8 @@ TEST_CASE("keys with spaces, unicode, plus signs and other specials") {
   const std::vector<std::string> keys = {
       "odd/with space.txt", "odd/caf\xc3\xa9/\xe6\x97\xa5\xe6\x9c\xac.bin", "odd/a+b=c&d.txt",
       "odd/percent%20literal", "odd/tilde~and(paren)", "odd/semi;colon:at@", "odd/dir/"};
+  // Keys with "." / ".." segments are checked on the wire in scripted_server_test.cc:
+  // s3rver stores objects as files and squashes such segments itself.
   for (const auto& key : keys) {
     auto put = store.client->PutObject(store.bucket, key, Body::FromMemory("payload:" + key), {});
     REQUIRE_MESSAGE(put.ok(), key << ": " << put.status().ToString());
@@ -244,7 +246,12 @@ TEST_CASE("keys with spaces, unicode, plus signs and other specials") {
   for (const auto& object : page->objects) listed.push_back(object.key);
   std::vector<std::string> expected = keys;
   std::sort(expected.begin(), expected.end());
-  CHECK(listed == expected);
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& k : v) out += "[" + k + "] ";
+    return out;
+  };
+  CHECK_MESSAGE(listed == expected, "listed " << join(listed) << " expected " << join(expected));
   for (const auto& key : keys) CHECK(store.client->DeleteObject(store.bucket, key).ok());
   page = store.client->ListObjects(store.bucket, list);
   REQUIRE(page.ok());

@@ -423,5 +423,16 @@ TEST_CASE("sequential requests reuse one connection") {
   CHECK(server.connections() == 1);
 }
 
+TEST_CASE("keys with dot segments and reserved characters go out unchanged") {
+  ScriptedHttpServer server([](const RecordedRequest&, int) { return HttpAnswer(200, {{"ETag", "\"e\""}}, ""); });
+  auto client = ClientFor(server);
+  REQUIRE(client->HeadObject("bkt", "a/./b/../c").ok());
+  REQUIRE(client->HeadObject("bkt", "sp ace+plus?q#h%").ok());
+  auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].target == "/bkt/a/./b/../c");
+  CHECK(requests[1].target == "/bkt/sp%20ace%2Bplus%3Fq%23h%25");
+}
+
 }  // namespace
 }  // namespace objfs::s3

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { KUBERNETES_DIR, parseYamlDocuments, loadYamlFile } from './lib/repo.mjs';
+import { KUBERNETES_DIR, SOURCE_ROOT, parseYamlDocuments, loadYamlFile } from './lib/repo.mjs';
 import { readKustomization, render, resourceId } from './lib/kustomize.mjs';
 import { isNamespaced, validateObject } from './lib/schema.mjs';
 
@@ -89,6 +89,13 @@ describe('kustomization', () => {
       .filter((c) => c.name === 'objfs').map((c) => c.image);
     assert.equal(objfsImages.length, 2, 'node and controller each run an objfs container');
     for (const image of objfsImages) assert.equal(image, `${entry.newName}:${entry.newTag}`);
+  });
+
+  it('tags the objfs image with the project version', () => {
+    const meson = fs.readFileSync(path.join(SOURCE_ROOT, 'meson.build'), 'utf8');
+    const version = /project\([^)]*?version\s*:\s*'([^']+)'/s.exec(meson)?.[1];
+    assert.ok(version, 'meson.build declares a version');
+    assert.equal(kustomization.images.find((i) => i.name === 'objfs').newTag, version);
   });
 
   it('renders the same objects as kubectl kustomize', { skip: kubectl ? false : 'kubectl is not installed' }, () => {

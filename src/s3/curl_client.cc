@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -221,6 +222,11 @@ Result<ObjectInfo> CurlObjectClient::GetObject(const GetRequest& get, const Data
     // Where this attempt starts: after the bytes earlier attempts delivered.
     const uint64_t first = (get.range ? get.range->offset : 0) + delivered;
     const bool ranged = get.range.has_value() || delivered > 0;
+    if (delivered > 0 && info) {
+      // A failure after the last byte arrived (a reset while closing): done.
+      uint64_t end = get.range ? std::min(get.range->offset + get.range->length, info->size) : info->size;
+      if (first >= end) return Status::Ok();
+    }
     uint64_t wanted = get.range ? get.range->length - delivered : UINT64_MAX;
     if (ranged) {
       std::string range = "bytes=" + std::to_string(first) + "-";

@@ -404,3 +404,23 @@ TEST_CASE("a static provider may be used from many threads") {
   for (auto& t : threads) t.join();
   for (int g : good) CHECK(g == 1000);
 }
+
+TEST_CASE("ParseIni on corrupted text: parsed, or kInvalidArgument with a line number") {
+  const std::string text = "[default]\naws_access_key_id = A\n[profile x]\ns3 =\n  k = v\n; c\n";
+  uint32_t state = 1234567u;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string s = text;
+    s[next() % s.size()] = static_cast<char>(next() & 0xff);
+    auto ini = ParseIni(s, "f");
+    if (!ini.ok()) {
+      CHECK(ini.status().code() == Code::kInvalidArgument);
+      CHECK(ini.status().message().rfind("f:", 0) == 0);
+    }
+  }
+}

@@ -198,3 +198,27 @@ TEST_CASE("canonical query strings are encoded, sorted, and keep empty values as
   CHECK(CanonicalQueryString({{"uploadId", "a/b"}, {"partNumber", "7"}}) == "partNumber=7&uploadId=a%2Fb");
   CHECK(CanonicalQueryString({}) == "");
 }
+
+TEST_CASE("ParseEndpoint on arbitrary input: a valid endpoint or kInvalidArgument") {
+  const std::string base = "https://[fe80::1]:9443/base/p%20ath";
+  uint32_t state = 88172645u;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 17;
+    state ^= state << 5;
+    return state;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string s = base.substr(0, next() % (base.size() + 1));
+    if (!s.empty() && (round % 2) == 0) s[next() % s.size()] = static_cast<char>(next() & 0xff);
+    Result<Endpoint> ep = ParseEndpoint(s);
+    if (ep.ok()) {
+      CHECK((ep->scheme == "http" || ep->scheme == "https"));
+      CHECK(!ep->host.empty());
+      CHECK(ep->port >= 1);
+      CHECK(ep->port <= 65535);
+    } else {
+      CHECK(ep.status().code() == Code::kInvalidArgument);
+    }
+  }
+}

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 #include "s3/client_config.h"
 #include "s3/curl_client.h"
@@ -421,6 +423,28 @@ TEST_CASE("sequential requests reuse one connection") {
     CHECK(head->last_modified == 1255369800);
   }
   CHECK(server.connections() == 1);
+}
+
+TEST_CASE("concurrent callers share at most max_connections connections") {
+  ScriptedHttpServer server([](const RecordedRequest&, int) { return HttpAnswer(200, {{"ETag", "\"e\""}}, ""); });
+  ClientConfig config;
+  config.endpoint = server.endpoint();
+  config.max_connections = 2;
+  auto client = MakeCurlClient(config);
+  REQUIRE(client.ok());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) {
+        if (!(*client)->HeadObject("bkt", "k").ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures.load() == 0);
+  CHECK(server.requests().size() == 80);
+  CHECK(server.connections() <= 2);
 }
 
 TEST_CASE("keys with dot segments and reserved characters go out unchanged") {

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { EXAMPLES_DIR, KUBERNETES_DIR, listYamlFiles, loadYamlFile } from './lib/repo.mjs';
 import { render } from './lib/kustomize.mjs';
+import { csiSourceKeys, VOLUME_PARAMS_SOURCE } from './lib/csi_source.mjs';
 
 const driver = render(KUBERNETES_DIR).map((r) => r.object).find((o) => o.kind === 'CSIDriver').metadata.name;
 const examples = listYamlFiles(EXAMPLES_DIR).flatMap((f) => loadYamlFile(f).map((o) => ({ file: path.basename(f), o })));
 const ofKind = (kind) => examples.filter((e) => e.o.kind === kind).map((e) => e.o);
 
-const PARAMETERS = new Set(['mode', 'bucket', 'endpoint', 'region', 'retain']);
-const SECRET_ROLES = ['provisioner', 'node-stage', 'controller-expand'];
+const accepted = csiSourceKeys();
+const SECRET_ROLES = ['provisioner', 'controller-expand', 'node-stage', 'node-publish'];
 
 function secret(name, namespace) {
   return ofKind('Secret').find((s) => s.metadata.name === name && s.metadata.namespace === namespace);
@@ -27,11 +28,19 @@ function assertCredentials(name, namespace, where) {
 describe('examples', () => {
   it('cover a Secret, bucket and prefix StorageClasses, a PVC, a pod and a static PV', () => {
     const classes = ofKind('StorageClass');
-    assert.deepEqual(classes.map((c) => c.parameters.mode).sort(), ['bucket', 'prefix']);
+    assert.deepEqual(classes.map((c) => c.parameters.provisioningMode).sort(), ['bucket', 'prefix']);
     assert.ok(ofKind('Secret').length >= 1);
     assert.ok(ofKind('Pod').length >= 1);
     assert.ok(ofKind('PersistentVolume').length >= 1);
     assert.ok(ofKind('PersistentVolumeClaim').length >= 2);
+  });
+
+  it(`reads the accepted keys from ${path.basename(VOLUME_PARAMS_SOURCE)}`, () => {
+    for (const k of ['provisioningMode', 'bucket', 'retainData', 'endpoint', 'region']) {
+      assert.ok(accepted.parameters.has(k), `${k} not found among ${[...accepted.parameters].join(', ')}`);
+    }
+    assert.deepEqual([...accepted.modes].sort(), ['bucket', 'prefix']);
+    assert.ok(accepted.attributes.has('capacityBytes'));
   });
 
   it('the Secret holds the credential keys objfs reads', () => {
@@ -46,13 +55,15 @@ describe('examples', () => {
       assert.equal(sc.provisioner, driver);
       for (const key of Object.keys(sc.parameters)) {
         if (key.startsWith('csi.storage.k8s.io/')) continue;
-        assert.ok(PARAMETERS.has(key), `unknown parameter ${key}`);
+        assert.ok(accepted.parameters.has(key), `objfs rejects parameter ${key}`);
       }
       for (const v of Object.values(sc.parameters)) assert.equal(typeof v, 'string', 'parameters are strings');
-      assert.ok(['bucket', 'prefix'].includes(sc.parameters.mode));
-      if (sc.parameters.mode === 'prefix') assert.ok(sc.parameters.bucket, 'prefix mode names the shared bucket');
+      const mode = sc.parameters.provisioningMode;
+      assert.ok(accepted.modes.has(mode), `provisioningMode ${mode}`);
+      if (mode === 'prefix') assert.ok(sc.parameters.bucket, 'prefix mode names the shared bucket');
       else assert.equal(sc.parameters.bucket, undefined, 'bucket mode creates its own buckets');
-      assert.ok(['true', 'false'].includes(sc.parameters.retain ?? 'false'));
+      assert.ok(['true', 'false'].includes(sc.parameters.retainData ?? 'false'));
+      assert.equal(sc.mountOptions, undefined, 'objfs takes its mount settings from parameters, not mountOptions');
       for (const role of SECRET_ROLES) {
         const name = sc.parameters[`csi.storage.k8s.io/${role}-secret-name`];
         const ns = sc.parameters[`csi.storage.k8s.io/${role}-secret-namespace`];
@@ -83,9 +94,15 @@ describe('examples', () => {
     assert.equal(pv.spec.csi.driver, driver);
     assert.ok(pv.spec.csi.volumeHandle);
     assert.ok(pv.spec.csi.volumeAttributes.bucket, 'names the bucket');
+    assert.ok(!pv.spec.csi.volumeHandle.startsWith('v1|'), 'not mistaken for a provisioned objfs volume id');
+    for (const key of Object.keys(pv.spec.csi.volumeAttributes)) {
+      assert.ok(accepted.attributes.has(key), `objfs does not read volume attribute ${key}`);
+    }
     assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Retain', 'never deletes the existing bucket');
-    const ref = pv.spec.csi.nodeStageSecretRef;
-    assertCredentials(ref.name, ref.namespace, pv.metadata.name);
+    for (const ref of [pv.spec.csi.nodeStageSecretRef, pv.spec.csi.nodePublishSecretRef]) {
+      assert.ok(ref, 'node-stage and node-publish secrets are set');
+      assertCredentials(ref.name, ref.namespace, pv.metadata.name);
+    }
     const pvc = ofKind('PersistentVolumeClaim').find((p) => p.spec.volumeName === pv.metadata.name);
     assert.ok(pvc, 'a claim names the PV');
     assert.equal(pv.spec.claimRef.name, pvc.metadata.name);

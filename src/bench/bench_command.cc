@@ -1,11 +1,65 @@
 #include "bench/bench_command.h"
 
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "bench/bench_options.h"
+#include "bench/compare_bench.h"
+#include "bench/page_cache.h"
+#include "bench/path_bench.h"
+#include "bench/progress_line.h"
+#include "bench/report.h"
+#include "bench/svg_chart.h"
+#include "bench/workload_runner.h"
 
 namespace objfs::bench {
+namespace {
+
+// Set by SIGINT/SIGTERM so the run stops between steps and still unmounts.
+// A signal handler can reach nothing else, hence this one process-wide flag.
+std::atomic<bool> g_stop_requested{false};
+
+void OnStopSignal(int) { g_stop_requested.store(true); }
+
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: blocking calls return EINTR
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+RunInfo BaseRunInfo(const BenchOptions& options) {
+  RunInfo info;
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  info.started_utc = buf;
+  utsname uts{};
+  if (uname(&uts) == 0) info.kernel = uts.release;
+  info.cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  if (options.compare_mode()) {
+    info.mode = "compare";
+    info.target = options.endpoint + " bucket " + options.bucket;
+    if (options.latency_ms > 0) info.target += ", +" + std::to_string(options.latency_ms) + " ms each way";
+  } else {
+    info.mode = "path";
+    info.target = options.path;
+  }
+  info.target += ", " + FormatBytes(options.size_bytes) + " seq";
+  return info;
+}
+
+}  // namespace
 
 int RunBenchCommand(int argc, char** argv) {
   Result<BenchOptions> parsed = ParseBenchOptions(argc, argv);
@@ -13,12 +67,64 @@ int RunBenchCommand(int argc, char** argv) {
     std::fprintf(stderr, "objfs bench: %s\n", parsed.status().message().c_str());
     return 2;
   }
-  if (parsed->help) {
+  const BenchOptions& options = *parsed;
+  if (options.help) {
     std::fputs(BenchUsage().c_str(), stdout);
     return 0;
   }
-  std::fprintf(stderr, "objfs bench: workloads are not built yet\n");
-  return 1;
+  InstallStopHandlers();
+  RunInfo info = BaseRunInfo(options);
+  ProgressLine progress;
+
+  if (options.drop_caches) {
+    Status dropped = DropPageCache();
+    info.cache_drop_works = dropped.ok();
+    if (!dropped.ok()) {
+      info.notes.push_back("kernel page cache could NOT be dropped (" + dropped.message() +
+                           "): cold phases may be warm");
+      progress.Message("warning: cannot drop the page cache: " + dropped.message());
+    }
+  } else {
+    info.notes.push_back("--no-drop-caches: cold phases may be warm");
+  }
+
+  Result<std::vector<WorkloadResult>> results = Status(Code::kInternal, "not run");
+  if (options.compare_mode()) {
+    CompareBench bench(options, &progress, &g_stop_requested);
+    results = bench.Run(&info);
+  } else {
+    PathBench bench(options, &progress);
+    results = bench.Run(&info);
+  }
+  progress.Finish();
+  if (!results.ok()) {
+    std::fprintf(stderr, "objfs bench: %s\n", results.status().ToString().c_str());
+    return 1;
+  }
+
+  std::fputs(FormatTable(info, *results).c_str(), stdout);
+  std::fflush(stdout);
+  int exit_code = 0;
+  for (const WorkloadResult& r : *results) {
+    if (!r.ok) exit_code = 1;
+  }
+  if (!options.json_path.empty()) {
+    Status written = WriteTextFile(options.json_path, FormatJson(info, options, *results));
+    if (!written.ok()) {
+      std::fprintf(stderr, "objfs bench: %s\n", written.message().c_str());
+      exit_code = 1;
+    }
+  }
+  if (!options.svg_path.empty()) {
+    Status written =
+        WriteTextFile(options.svg_path, RenderSvgChart(info, Summarize(*results, info.systems)));
+    if (!written.ok()) {
+      std::fprintf(stderr, "objfs bench: %s\n", written.message().c_str());
+      exit_code = 1;
+    }
+  }
+  if (g_stop_requested.load()) exit_code = 130;
+  return exit_code;
 }
 
 }  // namespace objfs::bench

@@ -221,6 +221,15 @@ Result<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       if (name == "--keep") options.keep = true;
       continue;
     }
+    static const char* kValueFlags[] = {
+        "--workloads", "--skip", "--size", "--io-size", "--files", "--file-size", "--ls-entries",
+        "--rand-reads", "--rand-size", "--rand-seconds", "--tar-files", "--scale", "--compare",
+        "--endpoint", "--bucket", "--region", "--prefix", "--latency-ms", "--curl-parallel",
+        "--mount-timeout", "--objfs-binary", "--proxy-binary", "--objfs-args", "--s3fs-args",
+        "--rclone-args", "--json", "--svg", "--work-dir"};
+    bool known = false;
+    for (const char* flag : kValueFlags) known |= name == flag;
+    if (!known) return Bad("unknown flag " + name + " (see objfs bench --help)");
     if (!has_inline_value) {
       if (i + 1 >= argc) return Bad(name + " needs a value");
       value = argv[++i];

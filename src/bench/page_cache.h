@@ -1,0 +1,17 @@
+// Dropping the kernel page cache (and dentry/inode caches) before cold phases.
+//
+// Writes "3" to /proc/sys/vm/drop_caches after sync(2). That needs root (or
+// CAP_SYS_ADMIN) and a writable /proc/sys; when it is not possible the caller
+// gets a Status saying why, and the benchmark reports that the phase was not
+// cold rather than pretending it was.
+//
+// Thread-safety: stateless.
+#pragma once
+
+#include "base/status.h"
+
+namespace objfs::bench {
+
+Status DropPageCache();
+
+}  // namespace objfs::bench

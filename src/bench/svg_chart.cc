@@ -1,0 +1,115 @@
+#include "bench/svg_chart.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace objfs::bench {
+namespace {
+
+std::string Escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+const char* ColorFor(const std::string& system, size_t index) {
+  if (system == "objfs") return "#1f77b4";
+  if (system == "s3fs") return "#ff7f0e";
+  if (system == "rclone") return "#2ca02c";
+  if (system == "curl") return "#7f7f7f";
+  static const char* kOthers[] = {"#9467bd", "#8c564b", "#e377c2", "#17becf"};
+  return kOthers[index % 4];
+}
+
+std::string Number(double value) {
+  char buf[64];
+  double a = std::fabs(value);
+  int decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, value);
+  return buf;
+}
+
+}  // namespace
+
+std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& rows) {
+  const int width = 960;
+  const int label_x = 20;
+  const int bar_x = 130;
+  const int bar_max = width - bar_x - 130;
+  const int bar_h = 18;
+  const int bar_gap = 6;
+  const int panel_title_h = 26;
+  const int panel_gap = 18;
+  const size_t n = info.systems.size();
+  const int panel_h = panel_title_h + static_cast<int>(n) * (bar_h + bar_gap);
+  const int header_h = 70;
+  const int height = header_h + static_cast<int>(rows.size()) * (panel_h + panel_gap) + 20;
+
+  std::ostringstream svg;
+  svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+      << "\" viewBox=\"0 0 " << width << " " << height
+      << "\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" font-size=\"13\">\n"
+      << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+      << "<text x=\"" << label_x << "\" y=\"28\" font-size=\"20\" font-weight=\"bold\" fill=\"#222\">"
+      << "objfs bench: " << Escape(info.target) << "</text>\n"
+      << "<text x=\"" << label_x << "\" y=\"50\" fill=\"#555\">" << Escape(info.started_utc)
+      << " UTC, " << info.cpus << " CPUs, kernel " << Escape(info.kernel)
+      << (info.cache_drop_works ? ", page cache dropped before cold phases" : ", page cache NOT dropped")
+      << "</text>\n";
+  // Legend.
+  int lx = width - 20 - static_cast<int>(n) * 90;
+  for (size_t i = 0; i < n; ++i) {
+    int x = lx + static_cast<int>(i) * 90;
+    svg << "<rect x=\"" << x << "\" y=\"38\" width=\"14\" height=\"14\" fill=\""
+        << ColorFor(info.systems[i], i) << "\"/>"
+        << "<text x=\"" << x + 19 << "\" y=\"50\" fill=\"#222\">" << Escape(info.systems[i])
+        << "</text>\n";
+  }
+
+  int y = header_h;
+  for (const SummaryRow& row : rows) {
+    double max_value = 0;
+    for (double v : row.values) {
+      if (!std::isnan(v)) max_value = std::max(max_value, v);
+    }
+    svg << "<text x=\"" << label_x << "\" y=\"" << y + 17
+        << "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">" << Escape(row.label)
+        << "<tspan font-weight=\"normal\" fill=\"#666\"> (" << (row.higher_is_better ? "higher" : "lower")
+        << " is better)</tspan></text>\n";
+    svg << "<line x1=\"" << bar_x << "\" y1=\"" << y + panel_title_h - 2 << "\" x2=\"" << bar_x
+        << "\" y2=\"" << y + panel_h << "\" stroke=\"#999\"/>\n";
+    for (size_t i = 0; i < n; ++i) {
+      int by = y + panel_title_h + static_cast<int>(i) * (bar_h + bar_gap);
+      double v = i < row.values.size() ? row.values[i] : std::nan("");
+      svg << "<text x=\"" << bar_x - 8 << "\" y=\"" << by + 14 << "\" text-anchor=\"end\" fill=\"#222\">"
+          << Escape(info.systems[i]) << "</text>\n";
+      if (std::isnan(v)) {
+        svg << "<text x=\"" << bar_x + 6 << "\" y=\"" << by + 14 << "\" fill=\"#999\">"
+            << "not measured</text>\n";
+        continue;
+      }
+      int w = max_value > 0 ? static_cast<int>(std::lround(v / max_value * bar_max)) : 0;
+      if (w < 1 && v > 0) w = 1;
+      svg << "<rect x=\"" << bar_x + 1 << "\" y=\"" << by << "\" width=\"" << w << "\" height=\""
+          << bar_h << "\" fill=\"" << ColorFor(info.systems[i], i) << "\"/>\n"
+          << "<text x=\"" << bar_x + w + 8 << "\" y=\"" << by + 14 << "\" fill=\"#222\">"
+          << Number(v) << "</text>\n";
+    }
+    y += panel_h + panel_gap;
+  }
+  svg << "</svg>\n";
+  return svg.str();
+}
+
+}  // namespace objfs::bench

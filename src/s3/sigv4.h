@@ -60,7 +60,8 @@ std::string Signature(const std::string& secret_access_key, const SigningScope& 
 // Signs `request` and returns the headers to add: x-amz-date,
 // x-amz-security-token (when a session token is set) and Authorization.
 // Headers in `request` named x-amz-date / x-amz-security-token are replaced by
-// the returned values for signing purposes.
+// the returned values for signing purposes, and an Authorization header (from
+// an earlier attempt) is left out, so a retried request can be re-signed.
 std::vector<std::pair<std::string, std::string>> SignV4(const SigningRequest& request,
                                                         const SigningKeyMaterial& key,
                                                         const SigningScope& scope);

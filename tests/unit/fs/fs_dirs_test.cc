@@ -1,0 +1,186 @@
+// FsCore directories against the in-memory S3 store: readdir offsets, large
+// directories, bad key names, file/dir name clashes, listing reuse.
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "tests/unit/fs/fs_test_util.h"
+
+namespace objfs::fs {
+namespace {
+
+using testing::Harness;
+
+std::string Name(int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "file%06d", i);
+  return buf;
+}
+
+TEST_CASE("readdir offsets are stable across calls, in small and large batches") {
+  Harness h;
+  const int n = 2500;  // several listing pages
+  for (int i = 0; i < n; ++i) h.Put("d/" + Name(i), "x");
+  Entry d = h.Lookup(kRootIno, "d");
+  for (size_t batch : {size_t{1}, size_t{7}, size_t{1000}}) {
+    auto names = h.List(d.ino, false, batch);
+    REQUIRE(names.size() == static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) CHECK(names[i] == Name(i));
+  }
+  auto plus = h.List(d.ino, true, 13);
+  CHECK(plus.size() == static_cast<size_t>(n));
+}
+
+TEST_CASE("readdir resumes at an offset from an earlier call on the same handle") {
+  Harness h;
+  for (int i = 0; i < 10; ++i) h.Put(Name(i), "x");
+  auto dh = h.core->OpenDir(kRootIno);
+  REQUIRE(dh.ok());
+  std::vector<std::pair<std::string, uint64_t>> seen;
+  auto collect = [&](const DirEntryView& e) {
+    seen.emplace_back(std::string(e.name), e.next_offset);
+    return true;
+  };
+  REQUIRE(h.core->ReadDir(kRootIno, *dh, 0, collect).ok());
+  REQUIRE(seen.size() == 12);
+  // A file created meanwhile does not shift the handle's offsets.
+  h.Put("aaa-new", "x");
+  uint64_t after_fifth = seen[6].second;  // ".", "..", file0..file4
+  std::vector<std::pair<std::string, uint64_t>> rest;
+  REQUIRE(h.core->ReadDir(kRootIno, *dh, after_fifth, [&](const DirEntryView& e) {
+            rest.emplace_back(std::string(e.name), e.next_offset);
+            return true;
+          }).ok());
+  REQUIRE(rest.size() == 5);
+  CHECK(rest.front().first == Name(5));
+  REQUIRE(h.core->ReleaseDir(kRootIno, *dh).ok());
+}
+
+TEST_CASE("a 100,000-entry directory lists completely with one listing pass") {
+  Harness h;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) h.Put("big/" + Name(i), "");
+  Entry d = h.Lookup(kRootIno, "big");
+  uint64_t lists_before = h.core->Stats().s3_list;
+  uint64_t heads_before = h.core->Stats().s3_head;
+  auto names = h.List(d.ino, /*plus=*/true, 200);
+  CHECK(names.size() == static_cast<size_t>(n));
+  CHECK(std::is_sorted(names.begin(), names.end()));
+  // One pass: ceil(100000 / 1000) pages, no HEAD per entry.
+  CHECK(h.core->Stats().s3_list - lists_before == 100);
+  CHECK(h.core->Stats().s3_head == heads_before);
+}
+
+TEST_CASE("readdirplus counts lookups exactly; forget releases inodes") {
+  Harness h;
+  for (int i = 0; i < 50; ++i) h.Put(Name(i), "x");
+  uint64_t base = h.core->Stats().used_inodes;
+  auto dh = h.core->OpenDir(kRootIno);
+  REQUIRE(dh.ok());
+  std::vector<uint64_t> inos;
+  int calls = 0;
+  REQUIRE(h.core->ReadDirPlus(kRootIno, *dh, 0, [&](const DirEntryView& e) {
+            if (++calls > 22) return false;  // buffer full: this entry is not counted
+            if (e.entry->ino != 0) inos.push_back(e.entry->ino);
+            return true;
+          }).ok());
+  CHECK(inos.size() == 20);  // 22 minus "." and ".."
+  CHECK(h.core->Stats().used_inodes == base + 20);
+  // A lookup of a listed name answers from the inode, without S3.
+  uint64_t heads = h.core->Stats().s3_head;
+  Entry e = h.Lookup(kRootIno, Name(3));
+  CHECK(h.core->Stats().s3_head == heads);
+  h.core->Forget(e.ino, 1);
+  std::vector<std::pair<uint64_t, uint64_t>> forgets;
+  for (uint64_t ino : inos) forgets.emplace_back(ino, 1);
+  h.core->ForgetMulti(forgets);
+  CHECK(h.core->Stats().used_inodes == base);
+  REQUIRE(h.core->ReleaseDir(kRootIno, *dh).ok());
+}
+
+TEST_CASE("lookups reuse a fresh listing: absent names cost no request") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 3600;
+  Harness h(cfg);
+  for (int i = 0; i < 5; ++i) h.Put(Name(i), "x");
+  CHECK(h.List(kRootIno).size() == 5);
+  auto before = h.core->Stats();
+  CHECK(h.LookupErr(kRootIno, "not-there") == ENOENT);
+  CHECK(h.LookupErr(kRootIno, "not-there") == ENOENT);  // negative cache
+  auto after = h.core->Stats();
+  CHECK(after.s3_head == before.s3_head);
+  CHECK(after.s3_list == before.s3_list);
+}
+
+TEST_CASE("keys that cannot be names are skipped and never shadow good entries") {
+  Harness h;
+  h.Put("a//b", "double slash");
+  h.Put("dot/./x", "dot");
+  h.Put("dotdot/../y", "dotdot");
+  h.Put(std::string(256, 'L'), "too long");
+  h.Put("dir/" + std::string(300, 'q'), "too long inside");
+  h.Put("good", "ok");
+  h.Put("dir/fine", "ok");
+  auto root = h.List(kRootIno);
+  CHECK(root == std::vector<std::string>{"a", "dir", "dot", "dotdot", "good"});
+  Entry a = h.Lookup(kRootIno, "a");
+  CHECK(h.List(a.ino).empty());  // "a//b" has an empty segment
+  Entry dot = h.Lookup(kRootIno, "dot");
+  CHECK(h.List(dot.ino).empty());
+  Entry dir = h.Lookup(kRootIno, "dir");
+  CHECK(h.List(dir.ino, true) == std::vector<std::string>{"fine"});
+  CHECK(h.LookupErr(kRootIno, std::string(256, 'L')) == ENAMETOOLONG);
+  CHECK(h.ReadFile(h.Lookup(kRootIno, "good").ino) == "ok");
+}
+
+TEST_CASE("a file and a directory with the same name: the directory wins") {
+  Harness h;
+  h.Put("x", "file body");
+  h.Put("x/inner", "inner");
+  auto names = h.List(kRootIno, true);
+  CHECK(names == std::vector<std::string>{"x"});
+  Entry x = h.Lookup(kRootIno, "x");
+  CHECK(S_ISDIR(x.attr.st_mode));
+  CHECK(h.List(x.ino) == std::vector<std::string>{"inner"});
+  // Without a cached listing too.
+  Harness h2;
+  h2.Put("y", "file body");
+  h2.Put("y/", "", {}, "application/x-directory");
+  CHECK(S_ISDIR(h2.Lookup(kRootIno, "y").attr.st_mode));
+}
+
+TEST_CASE("s3fs' older dir_$folder$ markers read as directories") {
+  Harness h;
+  h.Put("old_$folder$", "");
+  CHECK(h.List(kRootIno) == std::vector<std::string>{"old"});
+}
+
+TEST_CASE("readdir shows files created and hides files removed through the filesystem") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 3600;
+  Harness h(cfg);
+  h.WriteFile(kRootIno, "a", "1");
+  CHECK(h.List(kRootIno) == std::vector<std::string>{"a"});
+  h.WriteFile(kRootIno, "b", "2");
+  REQUIRE(h.core->Mkdir(kRootIno, "c", 0755, RequestContext{}).ok());
+  CHECK(h.List(kRootIno) == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(h.core->Unlink(kRootIno, "a").ok());
+  REQUIRE(h.core->Rename(kRootIno, "b", kRootIno, "bb", 0).ok());
+  CHECK(h.List(kRootIno) == std::vector<std::string>{"bb", "c"});
+}
+
+TEST_CASE("long names (255 bytes) work; 256 are refused") {
+  Harness h;
+  std::string n255(255, 'n');
+  uint64_t ino = h.WriteFile(kRootIno, n255, "long");
+  CHECK(h.Body(n255) == "long");
+  CHECK(h.List(kRootIno) == std::vector<std::string>{n255});
+  CHECK(h.ReadFile(ino) == "long");
+  CHECK(h.core->Mkdir(kRootIno, std::string(256, 'm'), 0755, RequestContext{}).error() == ENAMETOOLONG);
+  CHECK(h.core->Rename(kRootIno, n255, kRootIno, std::string(256, 'r'), 0).error() == ENAMETOOLONG);
+}
+
+}  // namespace
+}  // namespace objfs::fs

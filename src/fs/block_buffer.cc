@@ -6,9 +6,11 @@
 
 namespace objfs::fs {
 
-BlockBuffer::BlockBuffer(MemoryBudget& budget, size_t capacity) : budget_(&budget), capacity_(capacity) {
+BlockBuffer::BlockBuffer(MemoryBudget& budget, size_t capacity, bool populate)
+    : budget_(&budget), capacity_(capacity) {
   if (capacity == 0) return;
-  void* p = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
+  void* p = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, flags, -1, 0);
   data_ = p == MAP_FAILED ? nullptr : static_cast<char*>(p);
 }
 

@@ -26,8 +26,10 @@ namespace objfs::fs {
 class BlockBuffer {
  public:
   BlockBuffer() = default;
-  // Maps `capacity` bytes (nothing committed yet) and holds no budget.
-  BlockBuffer(MemoryBudget& budget, size_t capacity);
+  // Maps `capacity` bytes and holds no budget. Pages are committed on first
+  // touch, or all at once when `populate` (cheaper than one fault per page
+  // for a buffer that will be filled completely, like a cache block).
+  BlockBuffer(MemoryBudget& budget, size_t capacity, bool populate = false);
   ~BlockBuffer();
   BlockBuffer(BlockBuffer&& other) noexcept;
   BlockBuffer& operator=(BlockBuffer&& other) noexcept;

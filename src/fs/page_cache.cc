@@ -193,7 +193,10 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
 
   // Prefetch: claim blocks in the window and send them to the executor in
   // runs of up to max_blocks_per_request contiguous blocks.
-  if (plan.window > 0) {
+  // Refill only once half the window is consumed, so prefetch GETs cover
+  // whole runs of blocks instead of one block per read.
+  const uint64_t ahead = prefetch_from > last + 1 ? (prefetch_from - last - 1) * bs : 0;
+  if (plan.window > 0 && ahead < plan.window / 2 + 1) {
     const uint64_t window_end = std::min(version_.size, offset + length + plan.window);
     const uint64_t last_ahead = (window_end - 1) / bs;
     const uint64_t max_run = static_cast<uint64_t>(std::max(1, cache_.options_.max_blocks_per_request));
@@ -302,7 +305,7 @@ std::shared_ptr<PageCache::Block> PageCache::InsertLoading(const BlockKey& key, 
     Evict(bytes);
     if (!budget_.TryAcquire(bytes)) return nullptr;
   }
-  BlockBuffer buffer(budget_, bytes);
+  BlockBuffer buffer(budget_, bytes, /*populate=*/true);
   buffer.AdoptReservation(bytes);
   if (!buffer.valid()) return nullptr;
   auto block = std::make_shared<Block>(key, std::move(buffer));

@@ -143,7 +143,7 @@ Status CompareBench::PrepareFixtures(const CurlS3& direct) {
   bool need_ls = options_.Selected(WorkloadKind::kLs);
   if (need_ls) dirs.push_back(p + LsDirName(options_.ls_entries) + "/");
   progress_->Phase("fixtures: directory markers");
-  OBJFS_RETURN_IF_ERROR(direct.PutMany(dirs, empty_file, CurlS3::DirMetadataHeaders(), 8));
+  OBJFS_RETURN_IF_ERROR(direct.PutMany(dirs, "", CurlS3::DirMetadataHeaders(), 8));
 
   if (need_seq) {
     std::string key = p + SeqKeyName(options_.size_bytes);

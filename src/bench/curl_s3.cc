@@ -172,7 +172,10 @@ Result<std::vector<S3Response>> CurlS3::Run(const std::vector<S3Request>& reques
     if (r.method == "POST") {
       config << "request = \"POST\"\n";
       config << "data-binary = " << Quote(r.body_file.empty() ? "" : "@" + r.body_file) << "\n";
-    } else if (r.method == "DELETE" || (r.method == "PUT" && r.upload_file.empty())) {
+    } else if (r.method == "PUT" && r.upload_file.empty()) {
+      // Empty body (directory markers: upload-file would append its name to a URL ending in '/').
+      config << "request = \"PUT\"\ndata-binary = \"\"\n";
+    } else if (r.method == "DELETE") {
       config << "request = " << Quote(r.method) << "\n";
     }
     if (!r.range.empty()) config << "range = " << Quote(r.range) << "\n";
@@ -268,23 +271,32 @@ Result<std::vector<S3ObjectInfo>> CurlS3::List(const std::string& prefix) const 
 }
 
 Status CurlS3::DeletePrefix(const std::string& prefix, int parallel) const {
-  Result<std::vector<S3ObjectInfo>> objects = List(prefix);
-  if (!objects.ok()) return objects.status();
-  std::vector<S3Request> deletes;
-  for (const S3ObjectInfo& object : *objects) {
-    S3Request request;
-    request.method = "DELETE";
-    request.key = object.key;
-    deletes.push_back(std::move(request));
+  // Small servers answer some of many parallel DELETEs with 500: list what is
+  // left and try again, a few rounds.
+  Status last = Status::Ok();
+  for (int round = 0; round < 4; ++round) {
+    Result<std::vector<S3ObjectInfo>> objects = List(prefix);
+    if (!objects.ok()) return objects.status();
+    if (objects->empty()) return Status::Ok();
+    std::vector<S3Request> deletes;
+    for (const S3ObjectInfo& object : *objects) {
+      S3Request request;
+      request.method = "DELETE";
+      request.key = object.key;
+      deletes.push_back(std::move(request));
+    }
+    last = Status::Ok();
+    const size_t kBatch = 2000;
+    for (size_t start = 0; start < deletes.size(); start += kBatch) {
+      std::vector<S3Request> batch(
+          deletes.begin() + static_cast<long>(start),
+          deletes.begin() + static_cast<long>(std::min(deletes.size(), start + kBatch)));
+      Result<std::vector<S3Response>> done = Run(batch, round == 0 ? parallel : 2, 600);
+      if (!done.ok()) last = done.status();
+    }
+    if (last.ok()) return Status::Ok();
   }
-  const size_t kBatch = 2000;
-  for (size_t start = 0; start < deletes.size(); start += kBatch) {
-    std::vector<S3Request> batch(deletes.begin() + static_cast<long>(start),
-                                 deletes.begin() + static_cast<long>(std::min(deletes.size(), start + kBatch)));
-    Result<std::vector<S3Response>> done = Run(batch, parallel, 600);
-    if (!done.ok()) return done.status();
-  }
-  return Status::Ok();
+  return last;
 }
 
 Status CurlS3::PutMany(const std::vector<std::string>& keys, const std::string& body_file,

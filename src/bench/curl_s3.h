@@ -66,7 +66,8 @@ class CurlS3 {
   Status EnsureBucket() const;
   Result<std::vector<S3ObjectInfo>> List(const std::string& prefix) const;
   Status DeletePrefix(const std::string& prefix, int parallel) const;
-  // PUTs of `body_file` to every key (e.g. an empty file for a directory of entries).
+  // PUTs of `body_file` to every key; an empty body_file sends an empty body
+  // (needed for keys ending in '/'; then give a Content-Type header).
   Status PutMany(const std::vector<std::string>& keys, const std::string& body_file,
                  const std::vector<std::string>& headers, int parallel) const;
   // Multipart upload of the part files in order, all parts in parallel

@@ -51,6 +51,9 @@ Status Subprocess::Start(const SpawnOptions& options) {
     for (const auto& [key, value] : options.env) {
       if (entry.compare(0, key.size() + 1, key + "=") == 0) overridden = true;
     }
+    for (const std::string& key : options.unset_env) {
+      if (entry.compare(0, key.size() + 1, key + "=") == 0) overridden = true;
+    }
     if (!overridden) env_strings.push_back(entry);
   }
   for (const auto& [key, value] : options.env) env_strings.push_back(key + "=" + value);

@@ -27,6 +27,7 @@ namespace objfs::bench {
 struct SpawnOptions {
   std::vector<std::string> argv;                            // argv[0] is looked up in PATH
   std::vector<std::pair<std::string, std::string>> env;     // added to / overriding the environment
+  std::vector<std::string> unset_env;                       // removed from the environment
   std::optional<std::string> stdin_data;                    // else stdin is /dev/null
   std::string stdout_path;  // empty: captured (see Wait); "-": inherited
   std::string stderr_path;  // empty: captured; "-": inherited

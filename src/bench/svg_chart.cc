@@ -51,9 +51,19 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
   const int panel_title_h = 26;
   const int panel_gap = 18;
   const size_t n = info.systems.size();
-  const int panel_h = panel_title_h + static_cast<int>(n) * (bar_h + bar_gap);
-  const int header_h = 70;
-  const int height = header_h + static_cast<int>(rows.size()) * (panel_h + panel_gap) + 20;
+  // curl only measures seqread/seqwrite: leave it out of the other panels.
+  auto shown = [&](const SummaryRow& row, size_t i) {
+    bool missing = i >= row.values.size() || std::isnan(row.values[i]);
+    return !(missing && info.systems[i] == "curl");
+  };
+  auto panel_height = [&](const SummaryRow& row) {
+    int bars = 0;
+    for (size_t i = 0; i < n; ++i) bars += shown(row, i) ? 1 : 0;
+    return panel_title_h + bars * (bar_h + bar_gap);
+  };
+  const int header_h = 90;
+  int height = header_h + 20;
+  for (const SummaryRow& row : rows) height += panel_height(row) + panel_gap;
 
   std::ostringstream svg;
   svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -68,12 +78,11 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
       << (info.cache_drop_works ? ", page cache dropped before cold phases" : ", page cache NOT dropped")
       << "</text>\n";
   // Legend.
-  int lx = width - 20 - static_cast<int>(n) * 90;
   for (size_t i = 0; i < n; ++i) {
-    int x = lx + static_cast<int>(i) * 90;
-    svg << "<rect x=\"" << x << "\" y=\"38\" width=\"14\" height=\"14\" fill=\""
+    int x = label_x + static_cast<int>(i) * 110;
+    svg << "<rect x=\"" << x << "\" y=\"61\" width=\"14\" height=\"14\" fill=\""
         << ColorFor(info.systems[i], i) << "\"/>"
-        << "<text x=\"" << x + 19 << "\" y=\"50\" fill=\"#222\">" << Escape(info.systems[i])
+        << "<text x=\"" << x + 19 << "\" y=\"73\" fill=\"#222\">" << Escape(info.systems[i])
         << "</text>\n";
   }
 
@@ -85,12 +94,15 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
     }
     svg << "<text x=\"" << label_x << "\" y=\"" << y + 17
         << "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">" << Escape(row.label)
-        << "<tspan font-weight=\"normal\" fill=\"#666\"> (" << (row.higher_is_better ? "higher" : "lower")
+        << "<tspan font-weight=\"normal\" fill=\"#666\">&#160;&#160;(" << (row.higher_is_better ? "higher" : "lower")
         << " is better)</tspan></text>\n";
+    const int panel_h = panel_height(row);
     svg << "<line x1=\"" << bar_x << "\" y1=\"" << y + panel_title_h - 2 << "\" x2=\"" << bar_x
         << "\" y2=\"" << y + panel_h << "\" stroke=\"#999\"/>\n";
+    int slot = 0;
     for (size_t i = 0; i < n; ++i) {
-      int by = y + panel_title_h + static_cast<int>(i) * (bar_h + bar_gap);
+      if (!shown(row, i)) continue;
+      int by = y + panel_title_h + (slot++) * (bar_h + bar_gap);
       double v = i < row.values.size() ? row.values[i] : std::nan("");
       svg << "<text x=\"" << bar_x - 8 << "\" y=\"" << by + 14 << "\" text-anchor=\"end\" fill=\"#222\">"
           << Escape(info.systems[i]) << "</text>\n";

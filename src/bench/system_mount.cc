@@ -76,6 +76,8 @@ Result<SpawnOptions> SystemMount::CommandFor(const MountConfig& config,
                  {"RCLONE_CONFIG_OBJFSBENCH_ENDPOINT", config.endpoint},
                  {"RCLONE_CONFIG_OBJFSBENCH_REGION", config.region},
                  {"RCLONE_CONFIG_OBJFSBENCH_FORCE_PATH_STYLE", "true"}};
+    // rclone cannot combine a custom CA bundle with its plain-http transport.
+    if (config.endpoint.rfind("http://", 0) == 0) spawn.unset_env = {"AWS_CA_BUNDLE"};
     if (!config.credentials.session_token.empty()) {
       spawn.env.push_back({"RCLONE_CONFIG_OBJFSBENCH_SESSION_TOKEN", config.credentials.session_token});
     }

@@ -153,6 +153,7 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
 
   // Blocks this read needs; null where the read goes straight to S3.
   std::vector<std::shared_ptr<Block>> needed(last - first + 1);
+  std::vector<bool> claimed(last - first + 1, false);  // fetched by this read
   bool any_missing = false;
   for (uint64_t i = first; i <= last; ++i) {
     needed[i - first] = cache_.Lookup(BlockKey{version_.generation, i});
@@ -184,6 +185,7 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
       }
       demand_runs.back().push_back(block);
       slot = std::move(block);
+      claimed[i - first] = true;
     } else if (existing) {
       c.hits.fetch_add(1, std::memory_order_relaxed);
       slot = std::move(existing);
@@ -245,6 +247,13 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
     }
     if (!block->ready()) c.shared_waits.fetch_add(1, std::memory_order_relaxed);
     Status status = block->Wait();
+    if (!status.ok() && !claimed[i - first] && status.code() != Code::kFailedPrecondition) {
+      // Another reader's fetch failed; try once more on our own.
+      block.reset();
+      Result<size_t> got = DirectRead(from, dst);
+      if (!got.ok()) return got.status();
+      continue;
+    }
     if (!status.ok()) return status;
     if (block->size < to - block_start) {
       return Status(Code::kDataLoss, "object " + version_.key + " is shorter than its known size");

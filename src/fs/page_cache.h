@@ -27,7 +27,9 @@
 //     budget after evicting go straight into the caller's buffer, uncached.
 //     Reads never block on the budget.
 // Every GET carries If-Match: the version's ETag; a changed object fails the
-// read with Code::kFailedPrecondition.
+// read with Code::kFailedPrecondition. A failed fetch is removed from the map
+// (nothing failed is remembered); a reader that was waiting on another
+// reader's failed fetch retries once with its own range GET.
 //
 // Ownership: the cache keeps references to the client and the budget, which
 // must outlive it; the cache must outlive every reader it opened. Readers own

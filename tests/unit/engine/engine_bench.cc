@@ -154,8 +154,11 @@ int Run(const Options& o) {
         }
       }
       if (failures) break;
+      auto finish_start = std::chrono::steady_clock::now();
       auto etag = stream.Finish();
       double secs = Seconds(start);
+      std::printf("round %d: write %.2f s, of which Finish (last parts + complete) %.2f s\n", round, secs,
+                  Seconds(finish_start));
       if (!etag.ok()) {
         std::fprintf(stderr, "Finish: %s\n", etag.status().ToString().c_str());
         ++failures;

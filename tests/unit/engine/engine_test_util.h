@@ -1,11 +1,12 @@
 // Helpers shared by the engine's unit tests: deterministic object contents and
-// a MemoryObjectClient that fails chosen calls.
+// an in-memory store with fault injection in front.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "s3/fault_client.h"
 #include "s3/memory_client.h"
 
 namespace objfs::fs::testing {
@@ -26,37 +27,17 @@ inline std::string Pattern(uint64_t size, uint32_t seed = 1, uint64_t start = 0)
   return s;
 }
 
-// A MemoryObjectClient whose UploadPart / UploadPartCopy / GetObject fail
-// from the given call number on (1-based; 0 means never).
-class FailingMemoryClient : public s3::MemoryObjectClient {
- public:
-  std::atomic<int> fail_upload_part_from{0};
-  std::atomic<int> fail_get_from{0};
-  std::atomic<int> fail_complete{0};
-
-  Result<std::string> UploadPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
-                                 int part_number, const s3::Body& body) override {
-    int n = ++upload_part_calls_;
-    if (fail_upload_part_from > 0 && n >= fail_upload_part_from) {
-      return Status(Code::kUnavailable, "injected UploadPart failure").WithRetryable(true);
-    }
-    return MemoryObjectClient::UploadPart(bucket, key, upload_id, part_number, body);
-  }
-  Result<s3::ObjectInfo> GetObject(const s3::GetRequest& request, const s3::DataSink& sink) override {
-    int n = ++get_calls_;
-    if (fail_get_from > 0 && n >= fail_get_from) return Status(Code::kUnavailable, "injected GetObject failure");
-    return MemoryObjectClient::GetObject(request, sink);
-  }
-  Result<std::string> CompleteMultipartUpload(const std::string& bucket, const std::string& key,
-                                              const std::string& upload_id,
-                                              const std::vector<s3::CompletedPart>& parts) override {
-    if (fail_complete > 0) return Status(Code::kInternal, "injected CompleteMultipartUpload failure");
-    return MemoryObjectClient::CompleteMultipartUpload(bucket, key, upload_id, parts);
+// An in-memory store behind a FaultInjectingClient: the engine talks to
+// `client`; tests inject faults there and count requests that reached `store`.
+struct FaultyStore {
+  FaultyStore() : store(std::make_shared<s3::MemoryObjectClient>()), client(store) {}
+  // Fails every call to `operation` after the first `after_calls`.
+  void FailFrom(const std::string& operation, int after_calls) {
+    client.AddFault(s3::FaultRule{operation, after_calls, -1, Status(Code::kUnavailable, "injected " + operation + " failure")});
   }
 
- private:
-  std::atomic<int> upload_part_calls_{0};
-  std::atomic<int> get_calls_{0};
+  std::shared_ptr<s3::MemoryObjectClient> store;
+  s3::FaultInjectingClient client;
 };
 
 }  // namespace objfs::fs::testing

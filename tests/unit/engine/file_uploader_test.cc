@@ -11,7 +11,7 @@
 
 namespace objfs::fs {
 
-using testing::FailingMemoryClient;
+using testing::FaultyStore;
 using testing::Pattern;
 
 namespace {
@@ -41,7 +41,7 @@ class TempFile {
   int fd_ = -1;
 };
 
-struct Fixture {
+struct Fixture : FaultyStore {
   Fixture() { REQUIRE(client.CreateBucket(kBucket).ok()); }
   std::string Get(const std::string& key) {
     std::string out;
@@ -57,7 +57,6 @@ struct Fixture {
     REQUIRE(list.ok());
     return list->size();
   }
-  FailingMemoryClient client;
 };
 
 }  // namespace
@@ -69,8 +68,8 @@ TEST_CASE("UploadFile: a small file is one PutObject") {
   auto etag = UploadFile(f.client, kBucket, "small", file.fd(), data.size(), {}, {});
   REQUIRE(etag.ok());
   CHECK(f.Get("small") == data);
-  CHECK(f.client.CallCount("PutObject") == 1);
-  CHECK(f.client.CallCount("CreateMultipartUpload") == 0);
+  CHECK(f.store->CallCount("PutObject") == 1);
+  CHECK(f.store->CallCount("CreateMultipartUpload") == 0);
 }
 
 TEST_CASE("UploadFile: a large file goes up as parallel parts from the fd") {
@@ -84,7 +83,7 @@ TEST_CASE("UploadFile: a large file goes up as parallel parts from the fd") {
   auto etag = UploadFile(f.client, kBucket, "large", file.fd(), data.size(), {}, o);
   REQUIRE(etag.ok());
   CHECK(f.Get("large") == data);
-  CHECK(f.client.CallCount("UploadPart") == 7);  // 7 x 5 MiB + 2 MiB joined into the last part
+  CHECK(f.store->CallCount("UploadPart") == 7);  // 7 x 5 MiB + 2 MiB joined into the last part
   CHECK(f.PendingUploads() == 0);
 }
 
@@ -106,13 +105,13 @@ TEST_CASE("UploadFile: unchanged ranges are copied server-side") {
   o.unchanged_ranges = {{0, 12 * kMiB}, {13 * kMiB, 27 * kMiB}};
   o.part_size = 5 * kMiB;
   o.single_put_max = 8 * kMiB;
-  f.client.ResetCounts();
+  f.store->ResetCounts();
   auto etag = UploadFile(f.client, kBucket, "file", file.fd(), new_data.size(), {}, o);
   REQUIRE(etag.ok());
   CHECK(f.Get("file") == new_data);
-  CHECK(f.client.CallCount("UploadPartCopy") >= 2);
+  CHECK(f.store->CallCount("UploadPartCopy") >= 2);
   // Only the changed MiB (grown to a 5 MiB part) and the tail were sent.
-  CHECK(f.client.CallCount("UploadPart") <= 2);
+  CHECK(f.store->CallCount("UploadPart") <= 2);
   CHECK(f.PendingUploads() == 0);
 }
 
@@ -138,7 +137,7 @@ TEST_CASE("UploadFile: a part failure aborts the upload") {
   Fixture f;
   const std::string data = Pattern(30 * kMiB, 7);
   TempFile file(data);
-  f.client.fail_upload_part_from = 3;
+  f.FailFrom("UploadPart", 2);
   UploadFileOptions o;
   o.part_size = 5 * kMiB;
   o.single_put_max = 8 * kMiB;

@@ -12,7 +12,7 @@
 
 namespace objfs::fs {
 
-using testing::FailingMemoryClient;
+using testing::FaultyStore;
 using testing::Pattern;
 
 namespace {
@@ -21,7 +21,7 @@ constexpr uint64_t kKiB = 1ull << 10;
 constexpr uint64_t kMiB = 1ull << 20;
 const std::string kBucket = "bucket";
 
-struct Fixture {
+struct Fixture : FaultyStore {
   Fixture() { REQUIRE(client.CreateBucket(kBucket).ok()); }
 
   ObjectVersion Put(const std::string& key, const std::string& data, uint64_t generation) {
@@ -30,7 +30,6 @@ struct Fixture {
     return ObjectVersion{key, put->etag, data.size(), generation};
   }
 
-  FailingMemoryClient client;
 };
 
 std::string ReadAll(ObjectReader& reader, uint64_t size, uint64_t chunk) {
@@ -110,10 +109,10 @@ TEST_CASE("PageCache: sequential read prefetches and serves from cache") {
   CHECK(s.get_requests < 20);
 
   // A second reader of the same version is served from memory.
-  f.client.ResetCounts();
+  f.store->ResetCounts();
   auto again = cache.OpenReader(v);
   CHECK(ReadAll(*again, data.size(), kMiB) == data);
-  CHECK(f.client.CallCount("GetObject") == 0);
+  CHECK(f.store->CallCount("GetObject") == 0);
 }
 
 TEST_CASE("PageCache: concurrent readers of one file share blocks") {
@@ -151,7 +150,7 @@ TEST_CASE("PageCache: two readers waiting for one block cause one GET") {
   ObjectVersion v = f.Put("one", data, 1);
   MemoryBudget budget(16 * kMiB);
   PageCache cache(f.client, kBucket, budget, PageCacheOptions{.direct_read_max = 0});
-  f.client.ResetCounts();
+  f.store->ResetCounts();
   std::vector<std::thread> threads;
   std::atomic<int> good{0};
   for (int t = 0; t < 8; ++t) {
@@ -164,7 +163,7 @@ TEST_CASE("PageCache: two readers waiting for one block cause one GET") {
   }
   for (auto& th : threads) th.join();
   CHECK(good == 8);
-  CHECK(f.client.CallCount("GetObject") == 1);
+  CHECK(f.store->CallCount("GetObject") == 1);
 }
 
 TEST_CASE("PageCache: a file larger than the budget reads correctly and stays within it") {
@@ -266,13 +265,15 @@ TEST_CASE("PageCache: GET failures surface and leave nothing behind") {
   MemoryBudget budget(32 * kMiB);
   {
     PageCache cache(f.client, kBucket, budget);
-    f.client.fail_get_from = 1;
+    f.FailFrom("GetObject", 0);
     auto reader = cache.OpenReader(v);
     std::vector<char> buf(kMiB);
     auto n = reader->Read(0, buf);
     REQUIRE_FALSE(n.ok());
     CHECK(n.status().code() == Code::kUnavailable);
-    f.client.fail_get_from = 0;
+    f.client.ClearFaults();
+    // Failed blocks are not remembered: the next read fetches again.
+    CHECK(ReadAll(*cache.OpenReader(v), data.size(), kMiB) == data);
   }
   CHECK(budget.used() == 0);
 }

@@ -8,7 +8,7 @@
 
 namespace objfs::fs {
 
-using testing::FailingMemoryClient;
+using testing::FaultyStore;
 using testing::Pattern;
 
 namespace {
@@ -17,7 +17,7 @@ constexpr uint64_t kKiB = 1ull << 10;
 constexpr uint64_t kMiB = 1ull << 20;
 const std::string kBucket = "bucket";
 
-struct Fixture {
+struct Fixture : FaultyStore {
   Fixture() { REQUIRE(client.CreateBucket(kBucket).ok()); }
 
   std::string Get(const std::string& key) {
@@ -35,7 +35,6 @@ struct Fixture {
     return list->size();
   }
 
-  FailingMemoryClient client;
 };
 
 // Appends `data` in pieces of `piece` bytes.
@@ -77,8 +76,8 @@ TEST_CASE("UploadStream: a small file is one PutObject") {
     CHECK(!etag->empty());
   }
   CHECK(f.Get("small") == data);
-  CHECK(f.client.CallCount("PutObject") == 1);
-  CHECK(f.client.CallCount("CreateMultipartUpload") == 0);
+  CHECK(f.store->CallCount("PutObject") == 1);
+  CHECK(f.store->CallCount("CreateMultipartUpload") == 0);
   CHECK(budget.used() == 0);
   // Small files reserve little of the budget.
   CHECK(budget.peak() <= 512 * kKiB);
@@ -104,14 +103,14 @@ TEST_CASE("UploadStream: a large file goes up in growing parts while being writt
   UploadStream stream(f.client, kBucket, "large", put, budget, o);
   REQUIRE(AppendAll(stream, data, 1 * kMiB + 17).ok());
   // Parts 1-4 (5+5+10+10 MiB) are full and were sent before Finish.
-  CHECK(f.client.CallCount("UploadPart") >= 4);
+  CHECK(f.store->CallCount("UploadPart") >= 4);
   auto etag = stream.Finish();
   REQUIRE(etag.ok());
   CHECK(etag->find('-') != std::string::npos);  // multipart ETag
   CHECK(f.Get("large") == data);
   // 5 + 5 + 10 + 10 + 20 = 50 MiB > 47 MiB: five parts.
-  CHECK(f.client.CallCount("UploadPart") == 5);
-  CHECK(f.client.CallCount("CompleteMultipartUpload") == 1);
+  CHECK(f.store->CallCount("UploadPart") == 5);
+  CHECK(f.store->CallCount("CompleteMultipartUpload") == 1);
   auto head = f.client.HeadObject(kBucket, "large");
   REQUIRE(head.ok());
   CHECK(head->content_type == "text/plain");
@@ -159,7 +158,7 @@ TEST_CASE("UploadStream: a budget smaller than one part still completes") {
 TEST_CASE("UploadStream: a part failure surfaces from Append and aborts the upload") {
   Fixture f;
   MemoryBudget budget(64 * kMiB);
-  f.client.fail_upload_part_from = 2;
+  f.FailFrom("UploadPart", 1);
   const std::string data = Pattern(40 * kMiB, 5);
   UploadStream stream(f.client, kBucket, "fails", {}, budget,
                       UploadOptions{.initial_part_size = 5 * kMiB, .max_parallel_parts = 2});
@@ -170,7 +169,7 @@ TEST_CASE("UploadStream: a part failure surfaces from Append and aborts the uplo
   CHECK(stream.Append(std::span<const char>(data.data(), 10)).code() == Code::kUnavailable);
   CHECK(stream.Finish().status().code() == Code::kUnavailable);
   CHECK(f.PendingUploads() == 0);
-  CHECK(f.client.CallCount("AbortMultipartUpload") == 1);
+  CHECK(f.store->CallCount("AbortMultipartUpload") == 1);
   CHECK(budget.used() == 0);
   CHECK_FALSE(f.client.HeadObject(kBucket, "fails").ok());
 }
@@ -178,7 +177,7 @@ TEST_CASE("UploadStream: a part failure surfaces from Append and aborts the uplo
 TEST_CASE("UploadStream: a failure of the last parts surfaces from Finish") {
   Fixture f;
   MemoryBudget budget(64 * kMiB);
-  f.client.fail_upload_part_from = 2;
+  f.FailFrom("UploadPart", 1);
   const std::string data = Pattern(7 * kMiB, 6);
   UploadStream stream(f.client, kBucket, "late", {}, budget, UploadOptions{.initial_part_size = 5 * kMiB});
   REQUIRE(AppendAll(stream, data, kMiB).ok());  // part 1 succeeds; part 2 is sent by Finish
@@ -192,7 +191,7 @@ TEST_CASE("UploadStream: a failure of the last parts surfaces from Finish") {
 TEST_CASE("UploadStream: a failed CompleteMultipartUpload aborts") {
   Fixture f;
   MemoryBudget budget(64 * kMiB);
-  f.client.fail_complete = 1;
+  f.FailFrom("CompleteMultipartUpload", 0);
   const std::string data = Pattern(11 * kMiB, 6);
   UploadStream stream(f.client, kBucket, "complete", {}, budget, UploadOptions{.initial_part_size = 5 * kMiB});
   REQUIRE(AppendAll(stream, data, kMiB).ok());

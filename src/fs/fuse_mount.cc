@@ -64,7 +64,8 @@ Result<std::unique_ptr<FuseMount>> FuseMount::Start(std::shared_ptr<FsCore> core
   std::unique_ptr<FuseMount> mount(new FuseMount(std::move(core), options));
 
   std::string mount_opts = "fsname=" + EscapeOptionValue(options.fsname.empty() ? "objfs" : options.fsname) +
-                           ",subtype=objfs,default_permissions,max_read=" + std::to_string(options.max_read);
+                           ",subtype=objfs,default_permissions";
+  if (options.max_read > 0) mount_opts += ",max_read=" + std::to_string(options.max_read);
   if (options.allow_other) mount_opts += ",allow_other";
   if (options.read_only) mount_opts += ",ro";
 

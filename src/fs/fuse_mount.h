@@ -5,8 +5,7 @@
 // Lifecycle:
 //   Start()    creates the session with fs/fuse_adapter.h's operations and the
 //              FsCore* as userdata, mounts it (fsname, subtype objfs,
-//              default_permissions, max_read 1 MiB, allow_other and ro when
-//              asked), starts the loop (clone_fd) and returns once the kernel
+//              default_permissions, allow_other and ro when asked), starts the loop (clone_fd) and returns once the kernel
 //              mount exists.
 //   Unmount()  commits pending writes (FsCore::SyncAll) while the mount is
 //              still live, detaches the mount, waits for the loop to end and
@@ -58,7 +57,11 @@ struct FuseMountOptions {
   bool allow_other = false;
   // Upper bound on libfuse worker threads.
   int max_threads = 32;
-  uint32_t max_read = 1u << 20;
+  // Passed as -o max_read when nonzero. libfuse aborts the session (EPROTO)
+  // unless the adapter's init() sets conn->max_read to the same value, so 0
+  // (the kernel's default: reads bounded by max_pages, which the adapter's
+  // 1 MiB max_write raises to 1 MiB) unless the adapter asks for it.
+  uint32_t max_read = 0;
   // libfuse's own request tracing to stderr.
   bool debug = false;
 };

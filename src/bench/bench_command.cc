@@ -36,6 +36,19 @@ void InstallStopHandlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+// The first three fields of /proc/loadavg ("1.02 0.80 0.55"), or "?".
+std::string LoadAverage() {
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (f == nullptr) return "?";
+  double a = 0, b = 0, c = 0;
+  int n = std::fscanf(f, "%lf %lf %lf", &a, &b, &c);
+  std::fclose(f);
+  if (n != 3) return "?";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.2f %.2f %.2f", a, b, c);
+  return buf;
+}
+
 RunInfo BaseRunInfo(const BenchOptions& options) {
   RunInfo info;
   std::time_t now = std::time(nullptr);
@@ -88,6 +101,7 @@ int RunBenchCommand(int argc, char** argv) {
     info.notes.push_back("--no-drop-caches: cold phases may be warm");
   }
 
+  std::string load_at_start = LoadAverage();
   Result<std::vector<WorkloadResult>> results = Status(Code::kInternal, "not run");
   if (options.compare_mode()) {
     CompareBench bench(options, &progress, &g_stop_requested);
@@ -102,6 +116,8 @@ int RunBenchCommand(int argc, char** argv) {
     return 1;
   }
 
+  info.notes.push_back("load average (1/5/15 min) at start " + load_at_start + ", at end " +
+                       LoadAverage() + " on " + std::to_string(info.cpus) + " CPUs");
   std::fputs(FormatTable(info, *results).c_str(), stdout);
   std::fflush(stdout);
   int exit_code = 0;

@@ -176,7 +176,7 @@ std::string FormatTable(const RunInfo& info, const std::vector<WorkloadResult>& 
 
   out << "\nDetails:\n";
   for (const WorkloadResult& r : results) {
-    out << "  " << Pad(r.workload, 11, false) << Pad(r.system, 8, false);
+    out << "  " << Pad(r.workload, 11, false) << Pad(r.system + " ", 10, false);
     if (!r.ok) {
       out << "FAILED: " << r.error << "\n";
       continue;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -423,7 +424,12 @@ grpc::Status NodeService::NodeGetVolumeStats(grpc::ServerContext*,
   }
   auto* inodes = response->add_usage();
   inodes->set_unit(::csi::v1::VolumeUsage::INODES);
-  inodes->set_used(static_cast<int64_t>(stats.used_inodes));
+  // objfs has no inode table limit; report what statfs reports (2^32).
+  constexpr uint64_t kInodes = 1ull << 32;
+  uint64_t used_inodes = std::min(stats.used_inodes, kInodes);
+  inodes->set_total(static_cast<int64_t>(kInodes));
+  inodes->set_used(static_cast<int64_t>(used_inodes));
+  inodes->set_available(static_cast<int64_t>(kInodes - used_inodes));
   return grpc::Status::OK;
 }
 

@@ -1,5 +1,7 @@
 #include "csi/staged_volume.h"
 
+#include <thread>
+
 #include "base/log.h"
 #include "csi/mount_ops.h"
 
@@ -80,11 +82,21 @@ bool StagedVolume::Healthy() const {
 Status StagedVolume::Remount() {
   LOG_WARN("mount of " << config_.record.volume_id << " at " << config_.record.staging_path
                        << " is dead; mounting again");
-  if (mount_) {
-    Status old = mount_->Unmount(fs::UnmountMode::kLazy);
+  if (mount_ && mount_->LoopEnded()) {
+    Status old = mount_->Unmount(fs::UnmountMode::kLazy);  // commits what the old session left
     if (!old.ok()) LOG_WARN("releasing the dead mount: " << old.ToString());
-    mount_.reset();
+  } else if (mount_) {
+    // The staging path lost its mount but bind mounts still hold the old
+    // session (pods with open files keep it busy): let it finish on its own
+    // thread instead of waiting for it here. Wait() first, so the release
+    // never detaches the path, where the new mount will be.
+    std::thread([old = std::move(mount_)]() mutable {
+      old->Wait();
+      Status released = old->Unmount(fs::UnmountMode::kLazy);
+      if (!released.ok()) LOG_WARN("releasing a replaced mount: " << released.ToString());
+    }).detach();
   }
+  mount_.reset();
   core_.reset();
   auto capacity = ReadCapacity();
   return StartMount(capacity.ok() ? *capacity : capacity_);

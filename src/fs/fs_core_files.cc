@@ -61,15 +61,22 @@ FsCoreImpl::FsCoreImpl(FsConfig config, std::shared_ptr<s3::ObjectClient> client
 
 FsCoreImpl::~FsCoreImpl() {
   stopping_ = true;
-  if (usage_thread_.joinable()) usage_thread_.join();
+  {
+    std::lock_guard lock(usage_mu_);
+    if (usage_thread_.joinable()) usage_thread_.join();
+  }
   // Readers and streams go before the cache and the executor they use.
   std::unordered_map<uint64_t, std::shared_ptr<FileHandle>> handles;
+  std::vector<std::shared_ptr<FileContent>> contents;
   {
     std::lock_guard lock(mu_);
     handles.swap(handles_);
-    inodes_.ForEach([](Inode& n) { n.content.reset(); });
+    inodes_.ForEach([&](Inode& n) {
+      if (n.content) contents.push_back(std::move(n.content));
+    });
   }
   handles.clear();
+  contents.clear();  // aborts unfinished streams, outside mu_
   cache_.reset();
   executor_.reset();
 }
@@ -84,12 +91,18 @@ Status FsCoreImpl::Init() {
   req.max_keys = 1;
   Result<s3::ListPage> page = client_->ListObjects(config_.bucket, req);
   if (!page.ok()) return DescribeInitError(page.status(), what + " prefix '" + config_.prefix + "'");
-  if (capacity_.load() > 0) {
-    usage_thread_ = std::thread([this] { CountUsage(); });
-  } else {
-    usage_exact_ = false;
-  }
+  std::lock_guard lock(usage_mu_);
+  initialized_ = true;
+  if (capacity_.load() > 0 && !usage_thread_.joinable()) usage_thread_ = std::thread([this] { CountUsage(); });
   return Status::Ok();
+}
+
+void FsCoreImpl::SetCapacity(uint64_t capacity_bytes) {
+  capacity_.store(capacity_bytes);
+  std::lock_guard lock(usage_mu_);
+  if (capacity_bytes > 0 && initialized_ && !usage_thread_.joinable()) {
+    usage_thread_ = std::thread([this] { CountUsage(); });
+  }
 }
 
 // One listing of everything under the prefix, at start: the usage the quota

@@ -53,7 +53,8 @@ class FsCoreImpl {
   Status Init();
   Status SyncAll();
   FsStats Stats() const;
-  void SetCapacity(uint64_t capacity_bytes) { capacity_.store(capacity_bytes); }
+  // A capacity set after Init starts the starting-usage count then.
+  void SetCapacity(uint64_t capacity_bytes);
   const FsConfig& config() const { return config_; }
 
   ErrnoOr<Entry> Lookup(uint64_t parent, std::string_view name);
@@ -190,7 +191,9 @@ class FsCoreImpl {
   std::atomic<uint64_t> bytes_written_{0};
   std::atomic<uint64_t> upload_failures_{0};
   std::atomic<bool> stopping_{false};
-  std::thread usage_thread_;
+  std::mutex usage_mu_;       // guards usage_thread_ and initialized_ (never nested with mu_)
+  bool initialized_ = false;  // guarded by usage_mu_
+  std::thread usage_thread_;  // guarded by usage_mu_
 };
 
 }  // namespace objfs::fs

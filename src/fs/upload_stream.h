@@ -26,7 +26,11 @@
 // (backpressure) until parts in flight finish or the page cache gives memory
 // back. A part larger than the whole budget is admitted when nothing else
 // holds budget. Part buffers come from mmap (BlockBuffer), so freed parts
-// return to the OS.
+// return to the OS. Known limit: part 1 grows its reservation while holding
+// what it has, so if the whole budget were held by streams in the middle of
+// their first part (budget / part size of them at once, e.g. 64 writers with
+// a 512 MiB budget and 8 MiB parts) and the page cache had nothing left to
+// give, those writers would wait on each other.
 //
 // Ownership: the stream keeps references to the client and the budget (and
 // the executor, when one is given), which must outlive it.

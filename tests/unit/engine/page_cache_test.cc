@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine_test_util.h"
+#include "fs/upload_stream.h"
 #include "s3/memory_client.h"
 
 namespace objfs::fs {
@@ -289,6 +290,50 @@ TEST_CASE("PageCache: writers waiting for budget make the cache give memory back
   budget.Acquire(6 * kMiB);  // must not deadlock: the cache is clean
   CHECK(budget.used() <= budget.limit());
   budget.Release(6 * kMiB);
+}
+
+TEST_CASE("PageCache + UploadStream: readers and writers share one small budget") {
+  Fixture f;
+  const uint64_t limit = 24 * kMiB;
+  MemoryBudget budget(limit);
+  std::vector<std::string> contents;
+  std::vector<ObjectVersion> versions;
+  for (int i = 0; i < 4; ++i) {
+    contents.push_back(Pattern(12 * kMiB + i * 777, 20 + i));
+    versions.push_back(f.Put("in/" + std::to_string(i), contents.back(), i + 1));
+  }
+  PageCache cache(f.client, kBucket, budget);
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      auto reader = cache.OpenReader(versions[i]);
+      if (ReadAll(*reader, contents[i].size(), 128 * kKiB) == contents[i]) ++good;
+    });
+    threads.emplace_back([&, i] {
+      UploadStream stream(f.client, kBucket, "out/" + std::to_string(i), {}, budget,
+                          UploadOptions{.initial_part_size = 5 * kMiB, .max_parallel_parts = 2});
+      const std::string data = Pattern(17 * kMiB, 40 + i);
+      for (uint64_t off = 0; off < data.size(); off += kMiB) {
+        if (!stream.Append(std::span<const char>(data.data() + off, std::min(kMiB, data.size() - off))).ok()) return;
+      }
+      if (stream.Finish().ok()) ++good;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(good == 8);
+  // No single request is larger than the limit, so the peak stays within it.
+  CHECK(budget.peak() <= limit);
+  for (int i = 0; i < 4; ++i) {
+    std::string out;
+    auto info = f.client.GetObject(s3::GetRequest{kBucket, "out/" + std::to_string(i), std::nullopt, ""},
+                                   [&](std::string_view chunk) {
+                                     out.append(chunk);
+                                     return Status::Ok();
+                                   });
+    REQUIRE(info.ok());
+    CHECK(out == Pattern(17 * kMiB, 40 + i));
+  }
 }
 
 }  // namespace objfs::fs

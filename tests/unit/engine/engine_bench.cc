@@ -14,6 +14,7 @@
 //                [--random-reads N] [--direct-read-kib N]
 // The endpoint defaults to $OBJFS_TEST_ENDPOINT; credentials come from
 // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else S3RVER/S3RVER.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -92,6 +93,14 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// CPU seconds (user + system) this process used so far.
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto secs = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  return secs(usage.ru_utime) + secs(usage.ru_stime);
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -129,7 +138,7 @@ int Run(const Options& o) {
 
   const uint64_t size = o.size_mib * kMiB;
   std::vector<char> chunk(kMiB);
-  std::vector<double> write_mbs, read_mbs, random_iops;
+  std::vector<double> write_mbs, read_mbs, random_iops, write_cpu, read_cpu;  // cpu: s per GiB
   uint64_t write_peak = 0, read_peak = 0;
   int failures = 0;
 
@@ -143,6 +152,7 @@ int Run(const Options& o) {
       uo.max_parallel_parts = o.parts;
       UploadStream stream(client, bucket, key, {}, budget, uo);
       auto start = std::chrono::steady_clock::now();
+      double cpu_start = CpuSeconds();
       for (uint64_t i = 0; i < kMiB; ++i) chunk[i] = ByteAt(i);
       for (uint64_t off = 0; off < size; off += kMiB) {
         for (uint64_t i = 0; i < 8; ++i) chunk[i] = ByteAt(off + i);
@@ -166,6 +176,7 @@ int Run(const Options& o) {
       }
       version.etag = *etag;
       write_mbs.push_back(size / secs / 1e6);
+      write_cpu.push_back((CpuSeconds() - cpu_start) / (static_cast<double>(size) / (1 << 30)));
       write_peak = std::max(write_peak, budget.peak());
     }
     {
@@ -180,6 +191,7 @@ int Run(const Options& o) {
       {
         auto reader = cache.OpenReader(version);
         auto start = std::chrono::steady_clock::now();
+        double cpu_start = CpuSeconds();
         uint64_t mismatches = 0;
         for (uint64_t off = 0; off < size; off += kMiB) {
           auto n = reader->Read(off, chunk);
@@ -198,6 +210,7 @@ int Run(const Options& o) {
           ++failures;
         }
         read_mbs.push_back(size / secs / 1e6);
+        read_cpu.push_back((CpuSeconds() - cpu_start) / (static_cast<double>(size) / (1 << 30)));
         read_peak = std::max(read_peak, budget.peak());
         PageCacheStats st = cache.Stats();
         std::printf("round %d: read GETs %llu, blocks prefetched %llu, demand misses %llu, hits %llu\n", round,
@@ -233,10 +246,10 @@ int Run(const Options& o) {
               static_cast<unsigned long long>(o.size_mib), static_cast<unsigned long long>(o.cache_mib), o.parallel,
               o.backend == IoExecutor::Backend::kThreads ? "threads" : "tbb arena", o.parts,
               static_cast<unsigned long long>(o.block_kib), o.blocks_per_request, o.rounds);
-  std::printf("sequential write: %8.1f MB/s  (budget peak %llu MiB)\n", Median(write_mbs),
-              static_cast<unsigned long long>(write_peak / kMiB));
-  std::printf("sequential read:  %8.1f MB/s  (budget peak %llu MiB)\n", Median(read_mbs),
-              static_cast<unsigned long long>(read_peak / kMiB));
+  std::printf("sequential write: %8.1f MB/s  %.2f CPU s/GiB  (budget peak %llu MiB)\n", Median(write_mbs),
+              Median(write_cpu), static_cast<unsigned long long>(write_peak / kMiB));
+  std::printf("sequential read:  %8.1f MB/s  %.2f CPU s/GiB  (budget peak %llu MiB)\n", Median(read_mbs),
+              Median(read_cpu), static_cast<unsigned long long>(read_peak / kMiB));
   if (!random_iops.empty()) std::printf("random 4 KiB read: %7.0f IOPS (one reader)\n", Median(random_iops));
   return failures == 0 ? 0 : 1;
 }

@@ -15,40 +15,56 @@ export function isDebian12() {
   return /^ID=debian$/m.test(osr) && /^VERSION_ID="?12"?$/m.test(osr) && run('dpkg-query', ['--version']).status === 0;
 }
 
-// Package that owns a file, trying the /usr-merged variants of the path.
-export function owner(file) {
-  const candidates = new Set([file]);
-  try { candidates.add(fs.realpathSync(file)); } catch { /* keep the given path */ }
-  for (const p of [...candidates]) {
-    if (p.startsWith('/usr/')) candidates.add(p.slice(4));
-    else candidates.add(`/usr${p}`);
+// Packages that own files: Map(path -> package or null). One dpkg call for
+// all paths, trying the /usr-merged variants of each path.
+export function owners(files) {
+  const variants = new Map();
+  for (const file of files) {
+    const candidates = new Set([file]);
+    try { candidates.add(fs.realpathSync(file)); } catch { /* keep the given path */ }
+    for (const p of [...candidates]) {
+      if (p.startsWith('/usr/')) candidates.add(p.slice(4));
+      else candidates.add(`/usr${p}`);
+    }
+    variants.set(file, [...candidates]);
   }
-  for (const p of candidates) {
-    const r = run('dpkg', ['-S', p]);
-    if (r.status === 0) {
-      const line = r.stdout.split('\n').find((l) => l.endsWith(`: ${p}`)) ?? r.stdout.split('\n')[0];
-      return line.split(':')[0].trim();
+  const all = [...new Set([...variants.values()].flat())];
+  const found = new Map();
+  if (all.length > 0) {
+    // dpkg -S exits non-zero when any path is unowned; the lines it prints still count.
+    const r = run('dpkg', ['-S', ...all]);
+    for (const line of r.stdout.split('\n')) {
+      const m = /^([^:]+(?::[a-z0-9]+)?(?:, [^:]+)*): (\/.*)$/.exec(line);
+      if (m) found.set(m[2], m[1].split(',')[0].trim().split(':')[0]);
     }
   }
-  return null;
+  const result = new Map();
+  for (const [file, candidates] of variants) {
+    result.set(file, candidates.map((c) => found.get(c)).find(Boolean) ?? null);
+  }
+  return result;
 }
 
-const fieldCache = new Map();
-function installedFields(pkg) {
-  if (!fieldCache.has(pkg)) {
-    const r = run('dpkg-query', ['-W', '-f=${Status}\n${Depends}\n${Pre-Depends}\n${Provides}\n${Priority}', pkg]);
-    if (r.status !== 0 || !r.stdout.startsWith('install ok installed')) {
-      fieldCache.set(pkg, null);
-    } else {
-      const [, depends, preDepends, provides, priority] = r.stdout.split('\n');
-      fieldCache.set(pkg, { depends: `${depends}, ${preDepends}`, provides, priority });
+export function owner(file) {
+  return owners([file]).get(file);
+}
+
+let installedDb = null;
+// Every installed package: Map(name -> { depends, priority }), one dpkg-query call.
+function installed() {
+  if (!installedDb) {
+    installedDb = new Map();
+    const r = run('dpkg-query', ['-W', '-f=${Package}\t${Status}\t${Priority}\t${Depends}, ${Pre-Depends}\n']);
+    for (const line of r.stdout.split('\n')) {
+      const [name, status, priority, depends] = line.split('\t');
+      if (name && status === 'install ok installed') installedDb.set(name, { priority, depends: depends ?? '' });
     }
   }
-  return fieldCache.get(pkg);
+  return installedDb;
 }
 
 export function isInstalled(pkg) {
-  return installedFields(pkg.split(':')[0]) !== null;
+  return installed().has(pkg.split(':')[0]);
 }
 
 export function knownToApt(pkg) {
@@ -59,12 +75,13 @@ export function knownToApt(pkg) {
 // The installed packages reachable from roots through Depends/Pre-Depends
 // (alternatives: every installed one counts).
 export function dependencyClosure(roots) {
+  const db = installed();
   const seen = new Set();
   const queue = [...roots];
   while (queue.length) {
     const pkg = queue.pop().split(':')[0];
     if (seen.has(pkg)) continue;
-    const f = installedFields(pkg);
+    const f = db.get(pkg);
     if (!f) continue;
     seen.add(pkg);
     for (const alt of f.depends.split(',')) {
@@ -80,8 +97,7 @@ export function dependencyClosure(roots) {
 // Packages of Priority "required" that are installed: what a minimal Debian
 // image (debian:bookworm-slim) starts with.
 export function requiredPackages() {
-  const r = run('dpkg-query', ['-W', '-f=${Package} ${Priority} ${Status}\n']);
-  return r.stdout.split('\n').filter((l) => / required install ok installed$/.test(l)).map((l) => l.split(' ')[0]);
+  return [...installed()].filter(([, f]) => f.priority === 'required').map(([name]) => name);
 }
 
 // Shared libraries a binary loads (absolute paths), from ldd.

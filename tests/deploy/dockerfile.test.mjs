@@ -5,7 +5,9 @@
 // package the meson build needs, and the runtime stage every package that
 // owns a shared library the built binary loads.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { DEPLOY_DIR, SOURCE_ROOT } from './lib/repo.mjs';
@@ -98,6 +100,23 @@ describe('Dockerfile structure', () => {
     assert.match(runs, new RegExp(`ninja -C ${setup} ${dir}/objfs\\b`));
     assert.ok(runs.includes(`${setup}/${dir}/objfs`), `the build copies ${setup}/${dir}/objfs out`);
   });
+
+  it("the build stage's meson setup configures this tree, with the target it builds",
+    { skip: which('meson') && which('ninja') ? false : 'meson or ninja is not installed' }, () => {
+      const runs = build.instructions.filter((i) => i.instruction === 'RUN').map((i) => i.args).join(' && ');
+      const setup = /meson setup (\S+)((?: -\S+)*)/.exec(runs);
+      const target = new RegExp(`ninja -C ${setup[1]} (\\S+)`).exec(runs)[1];
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'objfs-image-build-'));
+      try {
+        const flags = setup[2].trim().split(/\s+/).filter(Boolean);
+        const r = spawnSync('meson', ['setup', dir, ...flags], { cwd: SOURCE_ROOT, encoding: 'utf8', timeout: 240000 });
+        assert.equal(r.status, 0, `meson setup ${flags.join(' ')}: ${r.stdout}\n${r.stderr}`);
+        const q = spawnSync('ninja', ['-C', dir, '-t', 'query', target], { encoding: 'utf8', timeout: 60000 });
+        assert.equal(q.status, 0, `ninja has no target ${target}: ${q.stderr}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
   it('copies only the binary into the runtime stage and runs it as the entrypoint', () => {
     const copies = runtime.instructions.filter((i) => i.instruction === 'COPY');

@@ -14,7 +14,7 @@ cleanup() {
     fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
   # Only pids that still run objfs (a recorded pid may have been reused).
-  ours() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q objfs; }
+  ours() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -q objfs; }
   if [ -f "$root/pids" ]; then
     while read -r pid; do
       [ -n "$pid" ] && ours "$pid" && kill -TERM "$pid" 2>/dev/null

@@ -6,10 +6,14 @@
 
 namespace objfs::fs {
 
-BlockBuffer::BlockBuffer(MemoryBudget& budget, size_t capacity, bool populate)
+BlockBuffer::BlockBuffer(MemoryBudget& budget, size_t capacity, bool full)
     : budget_(&budget), capacity_(capacity) {
   if (capacity == 0) return;
-  int flags = MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
+  if (full) {
+    data_ = budget.TakeRecycled(capacity);
+    if (data_ != nullptr) return;
+  }
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | (full ? MAP_POPULATE : 0);
   void* p = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, flags, -1, 0);
   data_ = p == MAP_FAILED ? nullptr : static_cast<char*>(p);
 }
@@ -40,8 +44,9 @@ void BlockBuffer::Reserve(uint64_t bytes) {
 }
 
 void BlockBuffer::Free() {
-  // Unmap first: the budget must never be below the memory actually mapped.
-  if (data_ != nullptr) munmap(data_, capacity_);
+  // Unmap (or hand to the bounded pool) first: the budget must never be below
+  // the memory actually mapped.
+  if (data_ != nullptr && (budget_ == nullptr || !budget_->Recycle(data_, capacity_))) munmap(data_, capacity_);
   data_ = nullptr;
   capacity_ = 0;
   if (budget_ != nullptr && reserved_ > 0) budget_->Release(reserved_);

@@ -2,7 +2,8 @@
 // long as it exists — the unit of memory the data engine uses for page-cache
 // blocks and upload parts.
 //
-// Memory comes straight from mmap and goes back with munmap, not from malloc:
+// Memory comes from mmap and goes back with munmap (or into the budget's small
+// recycling pool, see MemoryBudget), not from malloc:
 // glibc raises its mmap threshold after the first large free and then keeps
 // freed multi-MiB buffers in its heap, so RSS would drift above the budget.
 // Pages are committed on first touch, so an untouched tail costs no RSS.
@@ -27,9 +28,10 @@ class BlockBuffer {
  public:
   BlockBuffer() = default;
   // Maps `capacity` bytes and holds no budget. Pages are committed on first
-  // touch, or all at once when `populate` (cheaper than one fault per page
-  // for a buffer that will be filled completely, like a cache block).
-  BlockBuffer(MemoryBudget& budget, size_t capacity, bool populate = false);
+  // touch. `full` promises that the owner reserves the whole capacity (a
+  // cache block, a later upload part): then a recycled mapping may be used,
+  // or else all pages are populated at once (cheaper than a fault per page).
+  BlockBuffer(MemoryBudget& budget, size_t capacity, bool full = false);
   ~BlockBuffer();
   BlockBuffer(BlockBuffer&& other) noexcept;
   BlockBuffer& operator=(BlockBuffer&& other) noexcept;

@@ -1,5 +1,7 @@
 #include "fs/memory_budget.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -11,7 +13,32 @@ namespace {
 constexpr auto kReclaimRetry = std::chrono::milliseconds(20);
 }  // namespace
 
-MemoryBudget::MemoryBudget(uint64_t limit) : limit_(limit) {}
+MemoryBudget::MemoryBudget(uint64_t limit) : limit_(limit), recycle_limit_(std::min<uint64_t>(16ull << 20, limit / 8)) {}
+
+MemoryBudget::~MemoryBudget() {
+  for (const auto& [data, capacity] : recycled_) munmap(data, capacity);
+}
+
+char* MemoryBudget::TakeRecycled(size_t capacity) {
+  std::lock_guard lock(recycle_mu_);
+  for (size_t i = 0; i < recycled_.size(); ++i) {
+    if (recycled_[i].second != capacity) continue;
+    char* data = recycled_[i].first;
+    recycled_[i] = recycled_.back();
+    recycled_.pop_back();
+    recycled_bytes_ -= capacity;
+    return data;
+  }
+  return nullptr;
+}
+
+bool MemoryBudget::Recycle(char* data, size_t capacity) {
+  std::lock_guard lock(recycle_mu_);
+  if (recycled_bytes_ + capacity > recycle_limit_) return false;
+  recycled_.emplace_back(data, capacity);
+  recycled_bytes_ += capacity;
+  return true;
+}
 
 bool MemoryBudget::TryAcquire(uint64_t bytes) {
   std::lock_guard lock(mu_);

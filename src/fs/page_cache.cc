@@ -314,7 +314,7 @@ std::shared_ptr<PageCache::Block> PageCache::InsertLoading(const BlockKey& key, 
     Evict(bytes);
     if (!budget_.TryAcquire(bytes)) return nullptr;
   }
-  BlockBuffer buffer(budget_, bytes, /*populate=*/true);
+  BlockBuffer buffer(budget_, bytes, /*full=*/true);
   buffer.AdoptReservation(bytes);
   if (!buffer.valid()) return nullptr;
   auto block = std::make_shared<Block>(key, std::move(buffer));

@@ -74,7 +74,15 @@ Status UploadStream::Append(std::span<const char> data) {
     }
     const uint64_t part_size = PartSize(options_, part_number_);
     if (part_.capacity() == 0) {
-      part_ = BlockBuffer(budget_, part_size);
+      // Part 1 reserves as it grows; later parts reserve their whole size,
+      // before any page is mapped (backpressure).
+      if (part_number_ > 1) {
+        budget_.Acquire(part_size);
+        part_ = BlockBuffer(budget_, part_size, /*full=*/true);
+        part_.AdoptReservation(part_size);
+      } else {
+        part_ = BlockBuffer(budget_, part_size);
+      }
       if (!part_.valid()) {
         part_ = BlockBuffer();
         return Status(Code::kResourceExhausted, "cannot map an upload buffer");

@@ -65,6 +65,26 @@ TEST_CASE("objects with s3fs headers read right through objfs") {
   CHECK(st.st_mtime == 1400000000);
 }
 
+TEST_CASE("types and modes survive a directory listing (readdirplus, ls -l)") {
+  std::string bucket = NewBucket();
+  PutObject(bucket, "file.txt", "f", {{"mode", std::to_string(S_IFREG | 0600)}, {"mtime", "1600000000"}});
+  PutObject(bucket, "symlink", "file.txt", {{"mode", std::to_string(S_IFLNK | 0777)}});
+  PutObject(bucket, "dir/", "", {{"mode", std::to_string(S_IFDIR | 0700)}}, "application/x-directory");
+  auto m = ScopedMount::Start(bucket);
+  // List first, so the attributes may come from the listing, then stat.
+  RunResult ls = Run({"ls", "-la", m->path()});
+  REQUIRE(ls.exit_code == 0);
+  struct stat st {};
+  REQUIRE(lstat(m->Path("symlink").c_str(), &st) == 0);
+  CHECK_MESSAGE(S_ISLNK(st.st_mode), "ls -la printed:\n", ls.out);
+  REQUIRE(lstat(m->Path("file.txt").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  CHECK(st.st_mtime == 1600000000);
+  REQUIRE(lstat(m->Path("dir").c_str(), &st) == 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0700);
+}
+
 TEST_CASE("objects without metadata get --uid/--gid/--file-mode/--dir-mode") {
   std::string bucket = NewBucket();
   PutObject(bucket, "plain.txt", "plain");

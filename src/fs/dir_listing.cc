@@ -15,6 +15,7 @@ constexpr std::string_view kOldDirSuffix = "_$folder$";
 Result<std::shared_ptr<const DirListing>> DirListing::Fetch(s3::ObjectClient& client, const std::string& bucket,
                                                             const std::string& dir_key) {
   std::shared_ptr<DirListing> listing(new DirListing());
+  const Clock::time_point started = Clock::now();
   s3::ListRequest request;
   request.prefix = dir_key;
   request.delimiter = "/";
@@ -63,7 +64,7 @@ Result<std::shared_ptr<const DirListing>> DirListing::Fetch(s3::ObjectClient& cl
     request.continuation_token = page->next_continuation_token;
   }
   listing->SortAndDedupe();
-  listing->fetched_at_ = Clock::now();
+  listing->fetched_at_ = started;  // the listing may miss changes made after this
   return std::shared_ptr<const DirListing>(std::move(listing));
 }
 

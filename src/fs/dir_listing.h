@@ -53,6 +53,7 @@ class DirListing {
   const std::vector<DirListingEntry>& entries() const { return entries_; }
   // Binary search; null when absent.
   const DirListingEntry* Find(std::string_view name) const;
+  // When the listing began: it reflects no change made after this moment.
   Clock::time_point fetched_at() const { return fetched_at_; }
 
  private:

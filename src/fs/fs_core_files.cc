@@ -217,6 +217,7 @@ void FsCoreImpl::SyncFromContentLocked(Inode& inode, const FileContent& content,
   }
   if (data_changed) inode.meta.mtime = inode.meta.ctime = Now();
   inode.attr_expiry = Expiry();
+  inode.updated_at = Clock::now();
 }
 
 Status FsCoreImpl::CommitContent(uint64_t ino, FileContent& content) {
@@ -268,6 +269,7 @@ Status FsCoreImpl::CommitContent(uint64_t ino, FileContent& content) {
     std::lock_guard lock(mu_);
     if (Inode* node = inodes_.Get(ino)) {
       node->etag = *c;
+      node->updated_at = Clock::now();
       ObjectVersion v = content.base();
       v.etag = *c;
       content.Rebase(v);
@@ -639,6 +641,7 @@ ErrnoOr<AttrReply> FsCoreImpl::SetAttr(uint64_t ino, const SetAttrRequest& req, 
       if (req.mtime) node->meta.mtime = req.mtime->tv_nsec == UTIME_NOW ? now : *req.mtime;
       node->meta.ctime = now;
       node->meta_known = true;
+      node->updated_at = Clock::now();
     }
     Status s = PersistMeta(ino);
     if (!s.ok()) {

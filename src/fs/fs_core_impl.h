@@ -110,6 +110,8 @@ class FsCoreImpl {
     uint64_t size = 0;
     std::string etag;
     std::time_t last_modified = 0;
+    // When S3 was asked: older than a local change means stale.
+    Clock::time_point observed_at = Clock::now();
   };
 
   // --- helpers; "Locked" ones require mu_ held ---

@@ -92,7 +92,10 @@ std::shared_ptr<const DirListing> FsCoreImpl::FreshListingLocked(uint64_t dir_in
   return it->second;
 }
 
-void FsCoreImpl::InvalidateDirLocked(uint64_t dir_ino) { dir_cache_.erase(dir_ino); }
+void FsCoreImpl::InvalidateDirLocked(uint64_t dir_ino) {
+  dir_cache_.erase(dir_ino);
+  if (Inode* dir = inodes_.Get(dir_ino)) ++dir->dir_epoch;
+}
 
 bool FsCoreImpl::NegativeLocked(uint64_t parent, std::string_view name) {
   auto it = negative_.find(NegKey(parent, name));
@@ -132,6 +135,8 @@ void FsCoreImpl::SetContentVersionLocked(Inode& inode, const std::string& etag, 
 }
 
 void FsCoreImpl::ApplyProbeLocked(Inode& inode, const Probe& probe) {
+  if (probe.observed_at < inode.updated_at) return;  // older than what we know
+  inode.updated_at = probe.observed_at;
   bool local_data = inode.content && inode.content->dirty();
   if (local_data) {
     inode.attr_expiry = Expiry();
@@ -165,6 +170,9 @@ void FsCoreImpl::ApplyProbeLocked(Inode& inode, const Probe& probe) {
 Inode& FsCoreImpl::UpsertLocked(uint64_t parent, std::string_view name, const Probe& probe) {
   Inode* child = inodes_.Child(parent, name);
   bool want_dir = probe.kind == ObjectKind::kDir;
+  if (child && child->is_dir() != want_dir && child->updated_at > probe.observed_at) {
+    return *child;  // made here after S3 was asked: the probe is stale
+  }
   if (child && child->is_dir() != want_dir) {
     // Replaced by the other kind behind our back.
     inodes_.Unlink(*child);
@@ -176,6 +184,7 @@ Inode& FsCoreImpl::UpsertLocked(uint64_t parent, std::string_view name, const Pr
     child->meta_known = probe.meta_known;
     child->dir_marker = probe.dir_marker;
     child->last_modified = probe.last_modified;
+    child->updated_at = probe.observed_at;
     if (!want_dir) {
       SetContentVersionLocked(*child, probe.etag, probe.size);
     }
@@ -205,8 +214,8 @@ FileMeta FsCoreImpl::NewMeta(mode_t type_and_mode, const RequestContext& ctx) co
 // ---------------------------------------------------------------- probes
 
 Result<FsCoreImpl::Probe> FsCoreImpl::ProbeFile(const std::string& key) {
-  Result<s3::ObjectInfo> info = client_->HeadObject(config_.bucket, key);
   Probe p;
+  Result<s3::ObjectInfo> info = client_->HeadObject(config_.bucket, key);
   if (!info.ok()) {
     if (info.status().code() == Code::kNotFound) return p;
     return info.status();
@@ -248,6 +257,7 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
     // Gone since the listing: look again from scratch.
   }
   // Directory first: when "x" and "x/" both exist the directory wins.
+  const Clock::time_point asked = Clock::now();
   s3::ListRequest req;
   req.prefix = key + "/";
   req.max_keys = 1;
@@ -257,6 +267,7 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
     bool marker = !page->objects.empty() && page->objects.front().key == req.prefix;
     if (marker) return ProbeDirMarker(req.prefix);
     Probe p;
+    p.observed_at = asked;
     p.exists = true;
     p.kind = ObjectKind::kDir;
     p.meta = DefaultMeta(ObjectKind::kDir, started_wall_, config_);
@@ -282,11 +293,13 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
   if (!IsValidName(name)) return R::Error(ENOENT);
   std::string key;
   std::optional<ObjectKind> known_kind;
+  uint64_t epoch = 0;
   {
     std::lock_guard lock(mu_);
     Inode* p = inodes_.Get(parent);
     if (!p) return R::Error(ENOENT);
     if (!p->is_dir()) return R::Error(ENOTDIR);
+    epoch = p->dir_epoch;
     key = KeyOfLocked(*p) + std::string(name);
     Inode* child = inodes_.Child(parent, name);
     bool local = child && child->content && child->content->dirty();
@@ -317,11 +330,13 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
   }
   std::lock_guard lock(mu_);
   if (!probe->exists) {
-    if (Inode* child = inodes_.Child(parent, name); child && child->content && child->content->dirty()) {
+    Inode* child = inodes_.Child(parent, name);
+    if (child && ((child->content && child->content->dirty()) || child->updated_at > probe->observed_at)) {
       if (entry) *entry = EntryOfLocked(*child, count);
       return child->ino;
     }
-    AddNegativeLocked(parent, name);
+    Inode* p = inodes_.Get(parent);
+    if (p && p->dir_epoch == epoch) AddNegativeLocked(parent, name);
     return R::Error(ENOENT);
   }
   if (!inodes_.Get(parent)) return R::Error(ENOENT);
@@ -455,6 +470,7 @@ Status FsCoreImpl::PersistMeta(uint64_t ino) {
   if (!node) return Status::Ok();
   // Same bytes: keep the content generation so cached blocks stay valid.
   node->etag = *r;
+  node->updated_at = Clock::now();
   node->meta_known = true;
   if (node->content && !node->content->dirty()) {
     ObjectVersion v = node->content->base();
@@ -704,6 +720,7 @@ ErrnoStatus FsCoreImpl::Rename(uint64_t parent, std::string_view name, uint64_t 
     std::lock_guard lock(mu_);
     if (Inode* s = inodes_.Get(*src)) {
       s->etag = *copied;
+      s->updated_at = Clock::now();
       if (s->content && !s->content->dirty()) {
         s->content->Rebase(ObjectVersion{dst_key, *copied, s->size, s->content_generation});
       }
@@ -789,6 +806,7 @@ ErrnoStatus FsCoreImpl::RenameDir(uint64_t src_ino, const std::string& src_key, 
     auto it = new_etags.find(new_key);
     if (it == new_etags.end()) return;
     n.etag = it->second;
+    n.updated_at = Clock::now();
     if (n.content && !n.content->dirty()) {
       n.content->Rebase(ObjectVersion{new_key, it->second, n.size, n.content_generation});
     }
@@ -801,6 +819,7 @@ ErrnoStatus FsCoreImpl::RenameDir(uint64_t src_ino, const std::string& src_key, 
 ErrnoOr<std::shared_ptr<const DirListing>> FsCoreImpl::Listing(uint64_t dir_ino) {
   using R = ErrnoOr<std::shared_ptr<const DirListing>>;
   std::string key;
+  uint64_t epoch = 0;
   {
     std::lock_guard lock(mu_);
     Inode* node = inodes_.Get(dir_ino);
@@ -808,6 +827,7 @@ ErrnoOr<std::shared_ptr<const DirListing>> FsCoreImpl::Listing(uint64_t dir_ino)
     if (!node->is_dir()) return R::Error(ENOTDIR);
     if (auto fresh = FreshListingLocked(dir_ino)) return fresh;
     key = KeyOfLocked(*node);
+    epoch = node->dir_epoch;
   }
   Result<std::shared_ptr<const DirListing>> listing = DirListing::Fetch(*client_, config_.bucket, key);
   if (!listing.ok()) {
@@ -815,8 +835,11 @@ ErrnoOr<std::shared_ptr<const DirListing>> FsCoreImpl::Listing(uint64_t dir_ino)
     return R::Error(ErrnoFromStatus(listing.status()));
   }
   std::lock_guard lock(mu_);
-  if (dir_cache_.size() >= 256) dir_cache_.clear();  // bound: listings are rebuilt on demand
-  dir_cache_[dir_ino] = *listing;
+  Inode* node = inodes_.Get(dir_ino);
+  if (node && node->dir_epoch == epoch) {  // nothing changed inside while listing
+    if (dir_cache_.size() >= 256) dir_cache_.clear();  // bound: listings are rebuilt on demand
+    dir_cache_[dir_ino] = *listing;
+  }
   return *listing;
 }
 
@@ -902,6 +925,7 @@ ErrnoStatus FsCoreImpl::ReadDir(uint64_t ino, uint64_t dh, uint64_t offset, cons
         p.size = le.size;
         p.etag = le.etag;
         p.last_modified = le.last_modified;
+        p.observed_at = listing->fetched_at();
         p.meta = DefaultMeta(le.kind, le.kind == ObjectKind::kDir ? started_wall_ : le.last_modified, config_);
         p.meta_known = le.kind == ObjectKind::kDir && (!child || !child->dir_marker);
         bool keep = child && child->is_dir() == (le.kind == ObjectKind::kDir) &&

@@ -42,6 +42,13 @@ struct Inode {
   bool dir_marker = false;          // directories: a "dir/" marker object exists
   std::string symlink_target;       // cached once read
   Clock::time_point attr_expiry{};  // attributes are fresh until then
+  // When the attributes were last set from S3 or a local change: an answer
+  // S3 gave before that (a listing or HEAD that raced with a local change)
+  // must not overwrite them.
+  Clock::time_point updated_at{};
+  // Directories: bumped by every change inside, so a listing or negative
+  // answer fetched across a change is not cached.
+  uint64_t dir_epoch = 0;
   uint64_t content_generation = 0;  // unique per content version (PageCache key)
   uint64_t last_open_generation = 0;  // content_generation at the last Open (keep_cache)
 

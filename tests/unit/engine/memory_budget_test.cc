@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "fs/block_buffer.h"
 
@@ -86,6 +87,51 @@ TEST_CASE("BlockBuffer: holds its reservation until destroyed") {
     CHECK(moved.data()[0] == 'x');
   }
   CHECK(budget.used() == 0);
+}
+
+TEST_CASE("MemoryBudget: a bounded pool of freed mappings is reused") {
+  MemoryBudget budget(64 << 20);  // pool: min(16 MiB, limit / 8) = 8 MiB
+  char* first = nullptr;
+  {
+    BlockBuffer a(budget, 1 << 20, /*full=*/true);
+    a.AdoptReservation(0);
+    REQUIRE(a.valid());
+    first = a.data();
+    a.data()[0] = 'a';
+  }
+  CHECK(budget.used() == 0);
+  {
+    BlockBuffer b(budget, 1 << 20, /*full=*/true);
+    CHECK(b.data() == first);  // the same mapping, from the pool
+    BlockBuffer c(budget, 2 << 20, /*full=*/true);
+    CHECK(c.data() != first);  // sizes must match exactly
+  }
+  // Partially reserved buffers never take from the pool.
+  BlockBuffer d(budget, 1 << 20);
+  CHECK(d.data() != first);
+  // The pool stays within its bound.
+  std::vector<char*> kept;
+  int accepted = 0;
+  for (int i = 0; i < 20; ++i) {
+    char* p = budget.TakeRecycled(1 << 20);
+    if (p == nullptr) break;
+    kept.push_back(p);
+  }
+  for (char* p : kept) accepted += budget.Recycle(p, 1 << 20) ? 1 : 0;
+  CHECK(accepted == static_cast<int>(kept.size()));
+  int more = 0;
+  std::vector<BlockBuffer> buffers;
+  for (int i = 0; i < 12; ++i) buffers.emplace_back(budget, 1 << 20, true);
+  buffers.clear();  // at most 8 of the 12 fit in the pool; the rest are unmapped
+  std::vector<char*> taken;
+  for (int i = 0; i < 12; ++i) {
+    char* p = budget.TakeRecycled(1 << 20);
+    if (p != nullptr) taken.push_back(p);
+  }
+  more = static_cast<int>(taken.size());
+  for (char* p : taken) CHECK(budget.Recycle(p, 1 << 20));  // the budget unmaps them at the end
+  CHECK(more >= 1);
+  CHECK(more <= 8);
 }
 
 }  // namespace objfs::fs

@@ -130,14 +130,16 @@ void NodeService::PollLoop() {
   while (!stopping_) {
     stop_cv_.wait_for(lock, std::chrono::seconds(options_.capacity_poll_seconds), [this] { return stopping_; });
     if (stopping_) break;
-    std::map<std::string, std::shared_ptr<VolumeEntry>> volumes = volumes_;
+    std::vector<std::pair<std::string, std::shared_ptr<StagedVolume>>> staged;
+    for (const auto& [id, entry] : volumes_) {
+      if (entry->staged) staged.emplace_back(id, entry->staged);
+    }
     lock.unlock();
-    for (auto& [id, entry] : volumes) {
-      auto guard = locks_->TryLock(id);
-      if (!guard || !entry->staged) continue;  // busy: the next round gets it
-      Status refreshed = entry->staged->RefreshCapacity();
+    for (const auto& [id, volume] : staged) {
+      Status refreshed = volume->RefreshCapacity();
       if (!refreshed.ok()) LOG_WARN("volume " << id << ": reading capacity record: " << refreshed.ToString());
     }
+    staged.clear();
     lock.lock();
   }
 }
@@ -191,6 +193,7 @@ Status NodeService::MountEntry(VolumeEntry* entry, const StringMap& secrets) {
   if (!client.ok()) return client.status();
   auto staged = StagedVolume::Mount(std::move(config), *client, records_);
   if (!staged.ok()) return staged.status();
+  std::lock_guard<std::mutex> lock(mu_);
   entry->staged = std::move(*staged);
   return Status::Ok();
 }

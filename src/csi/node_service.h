@@ -22,7 +22,9 @@
 //
 // Thread-safety: gRPC calls methods from many threads. `volumes_` is guarded
 // by mu_; a VolumeEntry is only touched while holding its volume's lock from
-// VolumeLocks (RPCs and the poller take it; the poller skips busy volumes).
+// VolumeLocks, except that the capacity poller copies `staged` pointers under
+// mu_ and uses StagedVolume's thread-safe RefreshCapacity (so polling never
+// makes an RPC fail with ABORTED).
 // Lock order: a volume lock, then mu_; mu_ is never held across S3 calls or
 // mount(2).
 #pragma once
@@ -86,7 +88,9 @@ class NodeService final : public ::csi::v1::Node::Service {
  private:
   struct VolumeEntry {
     StagedRecord record;
-    std::unique_ptr<StagedVolume> staged;  // null until (re-)mounted
+    // Null until (re-)mounted. Written under the volume's lock and mu_ (the
+    // poller reads it under mu_ alone).
+    std::shared_ptr<StagedVolume> staged;
   };
 
   std::shared_ptr<VolumeEntry> Find(const std::string& volume_id);

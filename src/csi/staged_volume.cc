@@ -23,7 +23,18 @@ Result<std::unique_ptr<StagedVolume>> StagedVolume::Mount(StagedVolumeConfig con
   return volume;
 }
 
-Result<uint64_t> StagedVolume::ReadCapacity() {
+std::shared_ptr<fs::FsCore> StagedVolume::core() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return core_;
+}
+
+void StagedVolume::SetCore(std::shared_ptr<fs::FsCore> core, uint64_t capacity) {
+  std::lock_guard<std::mutex> lock(mu_);
+  core_ = std::move(core);
+  capacity_ = capacity;
+}
+
+Result<uint64_t> StagedVolume::ReadCapacity() const {
   if (!config_.id) return config_.mount.capacity_bytes;
   auto record = records_->Read(*client_, *config_.id);
   if (!record.ok()) return record.status();
@@ -66,9 +77,8 @@ Status StagedVolume::StartMount(uint64_t capacity) {
   options.allow_other = true;
   auto mount = fs::FuseMount::Start(core, options);
   if (!mount.ok()) return Status(mount.status()).Annotate("mounting " + record.staging_path);
-  core_ = std::move(core);
   mount_ = std::move(*mount);
-  capacity_ = capacity;
+  SetCore(std::move(core), capacity);
   LOG_INFO("staged " << record.volume_id << " at " << record.staging_path << " (" << options.fsname
                      << ", capacity " << capacity << ")");
   return Status::Ok();
@@ -97,43 +107,52 @@ Status StagedVolume::Remount() {
     }).detach();
   }
   mount_.reset();
-  core_.reset();
+  uint64_t previous;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    previous = capacity_;
+    core_.reset();
+  }
   auto capacity = ReadCapacity();
-  return StartMount(capacity.ok() ? *capacity : capacity_);
+  return StartMount(capacity.ok() ? *capacity : previous);
 }
 
 Status StagedVolume::Unmount() {
   if (!mount_) return UnmountPath(config_.record.staging_path, /*lazy=*/false);
   OBJFS_RETURN_IF_ERROR(mount_->Unmount(fs::UnmountMode::kGraceful));
   mount_.reset();
-  core_.reset();
+  SetCore(nullptr, 0);
   return Status::Ok();
 }
 
 Status StagedVolume::SyncForShutdown() {
-  if (!core_) return Status::Ok();
-  Status synced = core_->SyncAll();
+  std::shared_ptr<fs::FsCore> current = core();
+  if (!current) return Status::Ok();
+  Status synced = current->SyncAll();
   // Dropping the FuseMount would wait for the bind mounts pods hold; the
-  // kernel ends the session when the process exits instead.
+  // kernel ends the session when the process exits instead. The FsCore must
+  // outlive the session's threads, so it is kept alive on purpose as well.
   (void)mount_.release();
-  (void)new std::shared_ptr<fs::FsCore>(std::move(core_));
+  (void)new std::shared_ptr<fs::FsCore>(std::move(current));
   return synced;
 }
 
 fs::FsStats StagedVolume::Stats() const {
-  if (!core_) return fs::FsStats{};
-  return core_->Stats();
+  std::shared_ptr<fs::FsCore> current = core();
+  if (!current) return fs::FsStats{};
+  return current->Stats();
 }
 
 Status StagedVolume::RefreshCapacity() {
-  if (!config_.id || !core_) return Status::Ok();
-  auto capacity = ReadCapacity();
+  std::shared_ptr<fs::FsCore> current = core();
+  if (!config_.id || !current) return Status::Ok();
+  auto capacity = ReadCapacity();  // no lock held across the S3 call
   if (!capacity.ok()) return capacity.status();
-  if (*capacity != capacity_) {
-    LOG_INFO("volume " << config_.record.volume_id << ": capacity " << capacity_ << " -> " << *capacity);
-    core_->SetCapacity(*capacity);
-    capacity_ = *capacity;
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (core_ != current || *capacity == capacity_) return Status::Ok();
+  LOG_INFO("volume " << config_.record.volume_id << ": capacity " << capacity_ << " -> " << *capacity);
+  current->SetCapacity(*capacity);
+  capacity_ = *capacity;
   return Status::Ok();
 }
 

@@ -10,14 +10,16 @@
 // Ownership: owns the FsCore and FuseMount; shares the S3 client (which holds
 // the request's credentials in memory for the mount's lifetime).
 //
-// Thread-safety: not synchronised except where noted; the node service calls
-// Mount/Remount/Unmount under the volume's lock. Stats() and
-// RefreshCapacity() may be called from any thread concurrently with each
-// other (FsCore is thread-safe) but not with Remount/Unmount.
+// Thread-safety: the node service calls Mount/Remount/Unmount/Healthy/
+// SyncForShutdown under the volume's lock (one at a time). Stats() and
+// RefreshCapacity() may be called from any thread at any time (the capacity
+// poller does): core_ and capacity_ are guarded by mu_, and FsCore itself is
+// thread-safe. mount_ is touched only under the volume's lock.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -73,15 +75,19 @@ class StagedVolume {
  private:
   StagedVolume(StagedVolumeConfig config, std::shared_ptr<s3::ObjectClient> client,
                const CapacityRecords* records);
-  Result<uint64_t> ReadCapacity();
+  Result<uint64_t> ReadCapacity() const;
+  std::shared_ptr<fs::FsCore> core() const;
+  void SetCore(std::shared_ptr<fs::FsCore> core, uint64_t capacity);
   Status StartMount(uint64_t capacity);
 
   const StagedVolumeConfig config_;
   const std::shared_ptr<s3::ObjectClient> client_;
   const CapacityRecords* const records_;
-  std::shared_ptr<fs::FsCore> core_;
-  std::unique_ptr<fs::FuseMount> mount_;
-  uint64_t capacity_ = 0;
+  std::unique_ptr<fs::FuseMount> mount_;  // volume lock only
+
+  mutable std::mutex mu_;
+  std::shared_ptr<fs::FsCore> core_;  // guarded by mu_
+  uint64_t capacity_ = 0;             // guarded by mu_
 };
 
 }  // namespace objfs::csi

@@ -157,7 +157,15 @@ void PluginProcess::Launch() {
 }
 
 PluginProcess::~PluginProcess() {
-  if (pid_ > 0) Stop(SIGKILL);
+  if (pid_ <= 0) return;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    // Died under the test (a crash): its log is the evidence.
+    FAIL_CHECK("objfs csi exited unexpectedly (status " << status << "); log:\n" << Log());
+    return;
+  }
+  Stop(SIGKILL);
 }
 
 int PluginProcess::Stop(int signal) {

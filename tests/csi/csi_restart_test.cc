@@ -63,7 +63,7 @@ void Cleanup(PluginProcess& plugin, const Volume& volume, const std::string& sta
     request.set_target_path(target);
     ::csi::v1::NodeUnpublishVolumeResponse response;
     grpc::Status status = Call(plugin.node(), &Node::NodeUnpublishVolume, request, &response);
-    CHECK_MESSAGE(status.ok(), status.error_message());
+    CHECK_MESSAGE(status.ok(), status.error_message() << "\n" << plugin.Log());
   }
   ::csi::v1::NodeUnstageVolumeRequest unstage;
   unstage.set_volume_id(volume.id);

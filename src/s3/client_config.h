@@ -19,6 +19,20 @@
 
 namespace objfs::s3 {
 
+// How the bodies of PutObject and UploadPart are protected end to end. Both
+// check that the ETag the store returns is the MD5 of the bytes sent
+// (kDataLoss otherwise; skipped for SSE-KMS / SSE-C, whose ETags are not MD5s).
+enum class BodyChecksum {
+  // MD5 the body first and send it as Content-MD5, so the store itself
+  // rejects a body damaged in transit (BadDigest) and never stores it. Costs
+  // one pass over the body before its first byte goes out.
+  kContentMd5,
+  // MD5 the body while it is being sent (no Content-MD5): no pass before
+  // sending, so hashing overlaps the transfer; damage is found when the
+  // answer's ETag is checked, after the store took the body.
+  kStreamingMd5,
+};
+
 struct ClientConfig {
   // "http(s)://host[:port][/base]"; empty means the AWS endpoint for `region`.
   std::string endpoint;
@@ -43,6 +57,7 @@ struct ClientConfig {
   // store answers list-type=2 with NotImplemented or ignores it.
   bool list_v1 = false;
   std::string user_agent;  // empty: "objfs/<version>"
+  BodyChecksum body_checksum = BodyChecksum::kContentMd5;
 };
 
 }  // namespace objfs::s3

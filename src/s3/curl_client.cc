@@ -137,6 +137,7 @@ Status CurlObjectClient::Attempt(const S3Request& request, const ResponseSink* s
   http.method = request.method;
   http.url = std::move(target.url);
   http.body = request.body;
+  http.body_md5 = request.body_md5;
   http.headers = request.headers;
   http.headers.emplace_back("Host", target.host_header);
   if (config_.credentials) {
@@ -198,6 +199,37 @@ Status CurlObjectClient::RetryLoop(const std::string& what, const std::function<
 
 Status CurlObjectClient::Execute(const S3Request& request, HttpResponse* response) {
   return RetryLoop(request.operation, [&](bool*) { return Attempt(request, nullptr, response); });
+}
+
+Status CurlObjectClient::SendObjectBody(S3Request& request, const Body& body, std::string* md5_hex,
+                                        HttpResponse* response) {
+  const std::string what = DescribeRequest(request.operation, request.bucket, request.key);
+  if (config_.body_checksum == BodyChecksum::kContentMd5) {
+    Result<BodyDigest> digest = DigestBody(body);
+    if (!digest.ok()) return Status(digest.status()).Annotate(what);
+    request.headers.emplace_back("Content-MD5", digest->md5_base64);
+    *md5_hex = digest->md5_hex;
+    return Execute(request, response);
+  }
+  if (body.fd < 0 && body.length > body.data.size()) {
+    return Status(Code::kInvalidArgument, what + ": body length exceeds its data");
+  }
+  return RetryLoop(request.operation, [&](bool*) -> Status {
+    Md5Hasher md5;  // fresh for every attempt: each one sends the whole body
+    request.body_md5 = &md5;
+    Status status = Attempt(request, nullptr, response);
+    request.body_md5 = nullptr;
+    if (!status.ok()) return status;
+    if (response->body_md5_valid) {
+      *md5_hex = HexEncode(md5.FinishRaw());
+      return Status::Ok();
+    }
+    // curl re-sent part of the body: hash it again from the source.
+    Result<BodyDigest> digest = DigestBody(body);
+    if (!digest.ok()) return Status(digest.status()).Annotate(what);
+    *md5_hex = digest->md5_hex;
+    return Status::Ok();
+  });
 }
 
 Result<ObjectInfo> CurlObjectClient::HeadObject(const std::string& bucket, const std::string& key) {
@@ -298,15 +330,13 @@ Result<PutResult> CurlObjectClient::PutObject(const std::string& bucket, const s
                                               const PutOptions& options) {
   OBJFS_RETURN_IF_ERROR(ValidateObjectName("PutObject", bucket, key));
   OBJFS_RETURN_IF_ERROR(ValidatePutOptions(options));
-  Result<BodyDigest> digest = DigestBody(body);
-  if (!digest.ok()) return Status(digest.status()).Annotate(DescribeRequest("PutObject", bucket, key));
   S3Request request("PutObject", "PUT", bucket, key, &body);
-  request.headers.emplace_back("Content-MD5", digest->md5_base64);
   AddPutHeaders(options, &request.headers);
   if (!options.if_none_match.empty()) request.headers.emplace_back("If-None-Match", options.if_none_match);
   HttpResponse response;
-  OBJFS_RETURN_IF_ERROR(Execute(request, &response));
-  OBJFS_RETURN_IF_ERROR(CheckUploadEtag(response, digest->md5_hex, DescribeRequest("PutObject", bucket, key)));
+  std::string md5_hex;
+  OBJFS_RETURN_IF_ERROR(SendObjectBody(request, body, &md5_hex, &response));
+  OBJFS_RETURN_IF_ERROR(CheckUploadEtag(response, md5_hex, DescribeRequest("PutObject", bucket, key)));
   return PutResult{StripEtagQuotes(response.Header("etag"))};
 }
 
@@ -330,15 +360,13 @@ Result<std::string> CurlObjectClient::UploadPart(const std::string& bucket, cons
                                                  const std::string& upload_id, int part_number, const Body& body) {
   OBJFS_RETURN_IF_ERROR(ValidateObjectName("UploadPart", bucket, key));
   OBJFS_RETURN_IF_ERROR(ValidatePart("UploadPart", upload_id, part_number));
-  Result<BodyDigest> digest = DigestBody(body);
-  if (!digest.ok()) return Status(digest.status()).Annotate(DescribeRequest("UploadPart", bucket, key));
   S3Request request("UploadPart", "PUT", bucket, key, &body);
   request.missing = Missing::kUpload;
   request.query = {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}};
-  request.headers.emplace_back("Content-MD5", digest->md5_base64);
   HttpResponse response;
-  OBJFS_RETURN_IF_ERROR(Execute(request, &response));
-  OBJFS_RETURN_IF_ERROR(CheckUploadEtag(response, digest->md5_hex,
+  std::string md5_hex;
+  OBJFS_RETURN_IF_ERROR(SendObjectBody(request, body, &md5_hex, &response));
+  OBJFS_RETURN_IF_ERROR(CheckUploadEtag(response, md5_hex,
                                         DescribeRequest("UploadPart", bucket, key) + " part " +
                                             std::to_string(part_number)));
   return StripEtagQuotes(response.Header("etag"));

@@ -17,8 +17,10 @@
 //
 // Integrity: the ETag of a PutObject or UploadPart must equal the hex MD5 of
 // what we sent, else kDataLoss — except when the store reports SSE-KMS or
-// SSE-C encryption, whose ETags are not MD5s. GETs must deliver exactly the
-// announced length (a short body is a retryable failure).
+// SSE-C encryption, whose ETags are not MD5s. ClientConfig::body_checksum
+// chooses whether that MD5 is computed before sending (and sent as
+// Content-MD5, the default) or while sending (see BodyChecksum). GETs must
+// deliver exactly the announced length (a short body is a retryable failure).
 //
 // Retries (RetryPolicy from ClientConfig::retry): connection failures, stalls,
 // timeouts, 5xx, 429, SlowDown, RequestTimeout, InternalError, with capped
@@ -126,6 +128,7 @@ class CurlObjectClient final : public ObjectClient {
     QueryParams query;
     HeaderList headers;          // extra headers; all are signed
     const Body* body = nullptr;  // null: no body
+    Md5Hasher* body_md5 = nullptr;  // see HttpRequest::body_md5
     std::string payload_hash;    // empty: UNSIGNED-PAYLOAD
     Missing missing = Missing::kKey;
   };
@@ -139,6 +142,10 @@ class CurlObjectClient final : public ObjectClient {
   // Runs `attempt` until it succeeds, fails for good, or the policy gives up.
   // `attempt` sets *give_up to stop retrying regardless of the Status.
   Status RetryLoop(const std::string& what, const std::function<Status(bool* give_up)>& attempt);
+
+  // Sends a PutObject/UploadPart request with its body checked as
+  // ClientConfig::body_checksum says; *md5_hex gets the body's MD5.
+  Status SendObjectBody(S3Request& request, const Body& body, std::string* md5_hex, HttpResponse* response);
 
   Status ErrorFromResponse(const S3Request& request, const HttpResponse& response) const;
   Result<ListPage> ListV1(const std::string& bucket, const ListRequest& request);

@@ -17,6 +17,8 @@ struct Transfer {
   const Body* body = nullptr;
   uint64_t body_pos = 0;
   Status body_error;
+  Md5Hasher* body_md5 = nullptr;
+  bool body_md5_valid = true;
 
   const ResponseSink* sink = nullptr;
   Status sink_error;
@@ -32,6 +34,7 @@ size_t ReadBody(char* buffer, size_t size, size_t count, void* userdata) {
   if (want == 0) return 0;
   if (body.fd < 0) {
     std::memcpy(buffer, body.data.data() + t->body_pos, want);
+    if (t->body_md5 != nullptr) t->body_md5->Update(std::string_view(buffer, want));
     t->body_pos += want;
     return want;
   }
@@ -51,6 +54,7 @@ size_t ReadBody(char* buffer, size_t size, size_t count, void* userdata) {
                                                 std::to_string(remaining) + " bytes before the body's length");
     return CURL_READFUNC_ABORT;
   }
+  if (t->body_md5 != nullptr) t->body_md5->Update(std::string_view(buffer, static_cast<size_t>(got)));
   t->body_pos += static_cast<uint64_t>(got);
   return static_cast<size_t>(got);
 }
@@ -61,6 +65,10 @@ int SeekBody(void* userdata, curl_off_t offset, int origin) {
     return CURL_SEEKFUNC_CANTSEEK;
   }
   t->body_pos = static_cast<uint64_t>(offset);
+  if (t->body_md5 != nullptr) {
+    (void)t->body_md5->FinishRaw();  // restart: the body is sent again from `offset`
+    if (offset != 0) t->body_md5_valid = false;
+  }
   return CURL_SEEKFUNC_OK;
 }
 
@@ -173,6 +181,7 @@ Status CurlTransport::Perform(const HttpRequest& request, const ResponseSink* si
 
   Transfer t;
   t.body = request.body;
+  t.body_md5 = request.body_md5;
   t.sink = sink;
   t.response = response;
   char error_buffer[CURL_ERROR_SIZE];
@@ -249,6 +258,7 @@ Status CurlTransport::Perform(const HttpRequest& request, const ResponseSink* si
   }
 
   CURLcode code = curl_easy_perform(h);
+  response->body_md5_valid = t.body_md5_valid;
   if (!t.sink_error.ok()) return t.sink_error;
   if (!t.body_error.ok()) return t.body_error;
   if (t.buffer_overflow) {

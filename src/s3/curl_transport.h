@@ -33,6 +33,7 @@
 
 #include "base/status.h"
 #include "s3/curl_handles.h"
+#include "s3/hash.h"
 #include "s3/object_client.h"
 
 namespace objfs::s3 {
@@ -46,12 +47,18 @@ struct HttpRequest {
   std::string url;
   HeaderList headers;         // sent as given (the signed set and more)
   const Body* body = nullptr;  // PUT/POST body; null sends an empty body
+  // When set, fed every body byte as curl reads it (restarted when curl
+  // rewinds the body to its start).
+  Md5Hasher* body_md5 = nullptr;
 };
 
 struct HttpResponse {
   int status = 0;
   HeaderMap headers;
   std::string body;  // see the header comment for when this is filled
+  // False when curl rewound the body to a point other than its start, so
+  // HttpRequest::body_md5 did not see the body exactly once.
+  bool body_md5_valid = true;
 
   const std::string& Header(const std::string& lower_name) const;
   bool Ok() const { return status >= 200 && status < 300; }

@@ -123,6 +123,18 @@ TEST_CASE("empty objects and bodies from a file descriptor") {
   REQUIRE(body.ok());
   CHECK(*body == data.substr(1000, 2 << 20));
 
+  // The same from a client that hashes while sending.
+  ClientConfig streaming_config = testing::TestConfig(store.endpoint);
+  streaming_config.body_checksum = BodyChecksum::kStreamingMd5;
+  auto streaming = MakeCurlClient(streaming_config);
+  REQUIRE(streaming.ok());
+  put = (*streaming)->PutObject(store.bucket, "fd/from-file-streaming", Body::FromFile(fd, 1000, 2 << 20), {});
+  REQUIRE_MESSAGE(put.ok(), put.status().ToString());
+  CHECK(put->etag == Md5Hex(data.substr(1000, 2 << 20)));
+  auto streamed = (*streaming)->PutObject(store.bucket, "fd/short", Body::FromFile(fd, data.size() - 10, 100), {});
+  REQUIRE_FALSE(streamed.ok());
+  CHECK(streamed.status().code() == Code::kDataLoss);
+
   // A body that claims more than the file holds fails before sending anything.
   put = store.client->PutObject(store.bucket, "fd/short", Body::FromFile(fd, data.size() - 10, 100), {});
   REQUIRE_FALSE(put.ok());

@@ -248,6 +248,37 @@ TEST_CASE("an ETag that is not the MD5 of the body is kDataLoss") {
   CHECK(part.status().code() == Code::kDataLoss);
 }
 
+TEST_CASE("streaming MD5: no Content-MD5, the ETag is checked against what was sent, retries re-hash") {
+  const std::string data = testing::TestData(3 << 20, 11);  // large enough for Expect: 100-continue
+  std::atomic<bool> wrong_etag{false};
+  ScriptedHttpServer server([&](const RecordedRequest& request, int index) -> ScriptedResponse {
+    if (index == 0) return S3ErrorAnswer(500, "InternalError", "retry me");
+    if (wrong_etag) return HttpAnswer(200, {{"ETag", "\"" + Md5Hex("something else") + "\""}}, "");
+    return HttpAnswer(200, {{"ETag", "\"" + Md5Hex(request.body) + "\""}}, "");
+  });
+  ClientConfig config;
+  config.endpoint = server.endpoint();
+  config.credentials = StaticCredentials(Credentials{"AKIDSCRIPTED", kSecret, ""});
+  config.retry.base_delay = std::chrono::milliseconds(1);
+  config.body_checksum = BodyChecksum::kStreamingMd5;
+  auto client = MakeCurlClient(config);
+  REQUIRE(client.ok());
+  auto etag = (*client)->UploadPart("bkt", "k", "up-1", 7, Body::FromMemory(data));
+  REQUIRE_MESSAGE(etag.ok(), etag.status().ToString());
+  CHECK(*etag == Md5Hex(data));
+  auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  for (const auto& request : requests) {
+    CHECK(request.Header("content-md5").empty());
+    CHECK(request.Header("expect") == "100-continue");
+    CHECK(request.body == data);
+  }
+  wrong_etag = true;
+  auto put = (*client)->PutObject("bkt", "k", Body::FromMemory(data), {});
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == Code::kDataLoss);
+}
+
 TEST_CASE("CompleteMultipartUpload retries an <Error> inside a 200 answer") {
   ScriptedHttpServer server([](const RecordedRequest&, int index) -> ScriptedResponse {
     if (index == 0) {

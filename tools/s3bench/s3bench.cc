@@ -53,6 +53,8 @@ struct Options {
   uint64_t size_mib = 1024;
   int parallel = 8;
   int rounds = 3;
+  bool get_only = false;
+  BodyChecksum checksum = BodyChecksum::kContentMd5;
 };
 
 constexpr char kUsage[] = R"(usage: s3bench [options]
@@ -65,6 +67,9 @@ constexpr char kUsage[] = R"(usage: s3bench [options]
   --access-key K     (default $AWS_ACCESS_KEY_ID, else S3RVER)
   --secret-key S     (default $AWS_SECRET_ACCESS_KEY, else S3RVER)
   --curl PATH        curl binary (default: curl from PATH)
+  --get-only         upload once (untimed) and measure only the range GETs
+  --checksum MODE    content-md5 (default: MD5 first, sent as Content-MD5) or
+                     streaming-md5 (MD5 while sending; ETag checked after)
 )";
 
 bool ParseArgs(int argc, char** argv, Options* options) {
@@ -80,6 +85,10 @@ bool ParseArgs(int argc, char** argv, Options* options) {
     if (arg == "--help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
+    }
+    if (arg == "--get-only") {
+      options->get_only = true;
+      continue;
     }
     if (i + 1 >= argc) {
       std::fprintf(stderr, "s3bench: %s needs a value\n%s", arg.c_str(), kUsage);
@@ -104,6 +113,15 @@ bool ParseArgs(int argc, char** argv, Options* options) {
       options->secret_key = value;
     } else if (arg == "--curl") {
       options->curl = value;
+    } else if (arg == "--checksum") {
+      if (value == "content-md5") {
+        options->checksum = BodyChecksum::kContentMd5;
+      } else if (value == "streaming-md5") {
+        options->checksum = BodyChecksum::kStreamingMd5;
+      } else {
+        std::fprintf(stderr, "s3bench: --checksum is content-md5 or streaming-md5\n");
+        return false;
+      }
     } else {
       std::fprintf(stderr, "s3bench: unknown option %s\n%s", arg.c_str(), kUsage);
       return false;
@@ -128,6 +146,14 @@ bool ParseArgs(int argc, char** argv, Options* options) {
 
 double Seconds(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The 1-minute load average, to judge how quiet the machine was.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one.empty() ? "?" : one;
 }
 
 double Median(std::vector<double> values) {
@@ -368,6 +394,7 @@ int Main(int argc, char** argv) {
   config.addressing = AddressingStyle::kPath;
   config.credentials = StaticCredentials(Credentials{options.access_key, options.secret_key, ""});
   config.max_connections = std::max(options.parallel, 8);
+  config.body_checksum = options.checksum;
   auto client = MakeCurlClient(config);
   if (!client.ok()) Die("client", client.status());
 
@@ -378,18 +405,24 @@ int Main(int argc, char** argv) {
     if (!created.ok()) Die("CreateBucket " + options.bucket, created);
   }
   Bench bench(options, std::move(client).value(), *endpoint);
-  std::printf("s3bench: %llu MiB object, %d parallel parts/ranges, %d round(s), endpoint %s, bucket %s\n",
+  std::printf("s3bench: %llu MiB object, %d parallel parts/ranges, %d round(s), client body checksum %s, "
+              "endpoint %s, bucket %s\n",
               static_cast<unsigned long long>(options.size_mib), options.parallel, options.rounds,
+              options.checksum == BodyChecksum::kContentMd5 ? "content-md5" : "streaming-md5",
               options.endpoint.c_str(), options.bucket.c_str());
   std::fflush(stdout);
   bench.Prepare();
+  const std::string load_before = LoadAverage();
 
   const std::string client_key = "s3bench/client-object";
   const std::string curl_key = "s3bench/curl-object";
   std::vector<double> client_put, curl_put, client_get, curl_get;
+  if (options.get_only) (void)bench.ClientPut(client_key);
   for (int round = 0; round < options.rounds; ++round) {
     // Alternate which side goes first so neither always gets a warmer server.
-    if (round % 2 == 0) {
+    if (options.get_only) {
+      // no uploads
+    } else if (round % 2 == 0) {
       client_put.push_back(bench.ClientPut(client_key));
       curl_put.push_back(bench.CurlPut(curl_key));
     } else {
@@ -397,7 +430,7 @@ int Main(int argc, char** argv) {
       client_put.push_back(bench.ClientPut(client_key));
     }
     bench.Verify(client_key);
-    bench.Verify(curl_key);
+    if (!options.get_only) bench.Verify(curl_key);
     // Both sides read the same object (the client's upload).
     if (round % 2 == 0) {
       client_get.push_back(bench.ClientGet(client_key));
@@ -406,21 +439,37 @@ int Main(int argc, char** argv) {
       curl_get.push_back(bench.CurlGet(client_key));
       client_get.push_back(bench.ClientGet(client_key));
     }
-    std::printf("  round %d: PUT client %.0f MB/s, curl %.0f MB/s; GET client %.0f MB/s, curl %.0f MB/s\n",
-                round + 1, bench.size() / 1e6 / client_put.back(), bench.size() / 1e6 / curl_put.back(),
-                bench.size() / 1e6 / client_get.back(), bench.size() / 1e6 / curl_get.back());
+    if (!options.get_only) {
+      std::printf("  round %d: PUT client %.0f MB/s, curl %.0f MB/s;", round + 1,
+                  bench.size() / 1e6 / client_put.back(), bench.size() / 1e6 / curl_put.back());
+    } else {
+      std::printf("  round %d:", round + 1);
+    }
+    std::printf(" GET client %.0f MB/s, curl %.0f MB/s\n", bench.size() / 1e6 / client_get.back(),
+                bench.size() / 1e6 / curl_get.back());
     std::fflush(stdout);
   }
   bench.Cleanup();
 
   auto rate = [&](const std::vector<double>& seconds) { return bench.size() / 1e6 / Median(seconds); };
-  std::printf("\n%-28s %14s %14s %12s\n", "median of rounds", "objfs client", "curl", "client/curl");
-  std::printf("%-28s %9.0f MB/s %9.0f MB/s %11.2f\n",
-              ("PUT " + std::to_string(options.parallel) + " parallel parts").c_str(), rate(client_put),
-              rate(curl_put), rate(client_put) / rate(curl_put));
-  std::printf("%-28s %9.0f MB/s %9.0f MB/s %11.2f\n",
+  // Each round runs both sides back to back, so the per-round ratio is less
+  // sensitive to other load on the machine than the ratio of medians.
+  auto paired = [](const std::vector<double>& client_seconds, const std::vector<double>& curl_seconds) {
+    std::vector<double> ratios;
+    for (size_t i = 0; i < client_seconds.size(); ++i) ratios.push_back(curl_seconds[i] / client_seconds[i]);
+    return Median(ratios);
+  };
+  std::printf("\n%-28s %14s %14s %12s %14s\n", "median of rounds", "objfs client", "curl", "client/curl",
+              "paired ratio");
+  if (!options.get_only) {
+    std::printf("%-28s %9.0f MB/s %9.0f MB/s %12.2f %14.2f\n",
+                ("PUT " + std::to_string(options.parallel) + " parallel parts").c_str(), rate(client_put),
+                rate(curl_put), rate(client_put) / rate(curl_put), paired(client_put, curl_put));
+  }
+  std::printf("%-28s %9.0f MB/s %9.0f MB/s %12.2f %14.2f\n",
               ("GET " + std::to_string(options.parallel) + " parallel ranges").c_str(), rate(client_get),
-              rate(curl_get), rate(client_get) / rate(curl_get));
+              rate(curl_get), rate(client_get) / rate(curl_get), paired(client_get, curl_get));
+  std::printf("load average before/after: %s / %s\n", load_before.c_str(), LoadAverage().c_str());
 
   bench.RemoveObjects({client_key, curl_key}, own_bucket);
   return 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 
 #include "base/log.h"
 #include "fs/errno_map.h"
@@ -38,10 +39,17 @@ Status DescribeInitError(const Status& s, const std::string& what) {
   }
 }
 
+FsConfig Normalized(FsConfig config) {
+  if (!config.prefix.empty() && config.prefix.back() != '/') config.prefix += '/';
+  while (!config.prefix.empty() && config.prefix.front() == '/') config.prefix.erase(0, 1);
+  if (config.staging_dir.empty()) config.staging_dir = "/tmp";
+  return config;
+}
+
 }  // namespace
 
 FsCoreImpl::FsCoreImpl(FsConfig config, std::shared_ptr<s3::ObjectClient> client)
-    : config_(std::move(config)),
+    : config_(Normalized(std::move(config))),
       client_(std::make_shared<CountingClient>(std::move(client))),
       capacity_(config_.capacity_bytes),
       budget_(std::max<uint64_t>(config_.cache_bytes, 16ull << 20)) {
@@ -82,6 +90,12 @@ FsCoreImpl::~FsCoreImpl() {
 }
 
 Status FsCoreImpl::Init() {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.staging_dir, ec);
+  if (ec || !std::filesystem::is_directory(config_.staging_dir)) {
+    return Status(Code::kInvalidArgument, "staging directory " + config_.staging_dir + " is not usable: " +
+                                              (ec ? ec.message() : std::string("not a directory")));
+  }
   std::string what = "bucket '" + config_.bucket + "'";
   Status s = client_->HeadBucket(config_.bucket);
   if (!s.ok()) return DescribeInitError(s, what);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <map>
 
 #include "base/log.h"
@@ -256,12 +257,17 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
     if (!f.ok() || f->exists) return f;
     // Gone since the listing: look again from scratch.
   }
-  // Directory first: when "x" and "x/" both exist the directory wins.
+  // HEAD "x" and LIST "x/" go out together (one round trip of latency);
+  // when both exist the directory wins.
+  auto head = std::make_shared<std::promise<Result<Probe>>>();
+  std::future<Result<Probe>> head_result = head->get_future();
+  executor_->Submit([this, key, head] { head->set_value(ProbeFile(key)); });
   const Clock::time_point asked = Clock::now();
   s3::ListRequest req;
   req.prefix = key + "/";
   req.max_keys = 1;
   Result<s3::ListPage> page = client_->ListObjects(config_.bucket, req);
+  Result<Probe> file = head_result.get();
   if (!page.ok()) return page.status();
   if (!page->objects.empty() || !page->common_prefixes.empty()) {
     bool marker = !page->objects.empty() && page->objects.front().key == req.prefix;
@@ -274,7 +280,7 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
     p.meta_known = true;
     return p;
   }
-  return ProbeFile(key);
+  return file;
 }
 
 // ---------------------------------------------------------------- lookup

@@ -24,6 +24,11 @@ Inode* InodeTable::Child(uint64_t parent, std::string_view name) {
 }
 
 Inode& InodeTable::Add(uint64_t parent, std::string name, const FileMeta& meta) {
+  uint64_t replaced = 0;
+  if (Inode* other = Child(parent, name)) {
+    RemoveName(*other);
+    replaced = other->ino;
+  }
   auto node = std::make_unique<Inode>();
   node->ino = next_ino_++;
   node->parent = parent;
@@ -33,6 +38,7 @@ Inode& InodeTable::Add(uint64_t parent, std::string name, const FileMeta& meta) 
   children_[{parent, ref.name}] = ref.ino;
   if (Inode* p = Get(parent)) ++p->linked_children;
   inodes_.emplace(ref.ino, std::move(node));
+  if (replaced) MaybeErase(replaced);
   return ref;
 }
 
@@ -50,11 +56,17 @@ void InodeTable::Unlink(Inode& inode) { RemoveName(inode); }
 
 void InodeTable::Move(Inode& inode, uint64_t new_parent, std::string new_name) {
   RemoveName(inode);
+  uint64_t replaced = 0;
+  if (Inode* other = Child(new_parent, new_name)) {
+    RemoveName(*other);
+    replaced = other->ino;
+  }
   inode.parent = new_parent;
   inode.name = std::move(new_name);
   inode.linked = true;
   children_[{inode.parent, inode.name}] = inode.ino;
   if (Inode* p = Get(new_parent)) ++p->linked_children;
+  if (replaced) MaybeErase(replaced);
 }
 
 bool InodeTable::MaybeErase(uint64_t ino) {

@@ -72,11 +72,13 @@ class InodeTable {
 
   Inode* Get(uint64_t ino);
   Inode* Child(uint64_t parent, std::string_view name);
-  // A new linked inode under (parent, name); the name must be free.
+  // A new linked inode under (parent, name); an inode holding that name
+  // loses it (becomes unlinked).
   Inode& Add(uint64_t parent, std::string name, const FileMeta& meta);
   // Removes (parent, name) from the name index and marks the inode unlinked.
   void Unlink(Inode& inode);
-  // Moves a linked inode to (new_parent, new_name), which must be free.
+  // Moves an inode to (new_parent, new_name); an inode holding that name
+  // loses it.
   void Move(Inode& inode, uint64_t new_parent, std::string new_name);
   // Erases the inode when nothing references it (not root, nlookup == 0,
   // open_count == 0). Returns true when erased.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -103,9 +104,10 @@ int RunBenchCommand(int argc, char** argv) {
 
   std::string load_at_start = LoadAverage();
   Result<std::vector<WorkloadResult>> results = Status(Code::kInternal, "not run");
+  std::unique_ptr<CompareBench> compare;
   if (options.compare_mode()) {
-    CompareBench bench(options, &progress, &g_stop_requested);
-    results = bench.Run(&info);
+    compare = std::make_unique<CompareBench>(options, &progress, &g_stop_requested);
+    results = compare->Run(&info);
   } else {
     PathBench bench(options, &progress);
     results = bench.Run(&info);
@@ -113,17 +115,28 @@ int RunBenchCommand(int argc, char** argv) {
   progress.Finish();
   if (!results.ok()) {
     std::fprintf(stderr, "objfs bench: %s\n", results.status().ToString().c_str());
+    if (compare) {
+      compare->Cleanup(false, &info);
+      for (const std::string& note : info.notes) progress.Message(note);
+    }
     return 1;
   }
 
-  info.notes.push_back("load average (1/5/15 min) at start " + load_at_start + ", at end " +
-                       LoadAverage() + " on " + std::to_string(info.cpus) + " CPUs");
-  std::fputs(FormatTable(info, *results).c_str(), stdout);
-  std::fflush(stdout);
   int exit_code = 0;
   for (const WorkloadResult& r : *results) {
     if (!r.ok) exit_code = 1;
   }
+  info.notes.push_back("load average (1/5/15 min) at start " + load_at_start + ", at end " +
+                       LoadAverage() + " on " + std::to_string(info.cpus) + " CPUs");
+  if (compare) {
+    // Cleanup notes (kept logs) belong in the report; object deletion comes after it.
+    if (exit_code != 0 && !options.keep) {
+      info.notes.push_back("daemon logs are kept under " + options.work_dir + "/objfs-bench-" +
+                           std::to_string(getpid()));
+    }
+  }
+  std::fputs(FormatTable(info, *results).c_str(), stdout);
+  std::fflush(stdout);
   if (!options.json_path.empty()) {
     Status written = WriteTextFile(options.json_path, FormatJson(info, options, *results));
     if (!written.ok()) {
@@ -138,6 +151,12 @@ int RunBenchCommand(int argc, char** argv) {
       std::fprintf(stderr, "objfs bench: %s\n", written.message().c_str());
       exit_code = 1;
     }
+  }
+  if (compare) {
+    RunInfo cleanup_info;
+    compare->Cleanup(exit_code == 0, &cleanup_info);
+    for (const std::string& note : cleanup_info.notes) progress.Message(note);
+    progress.Finish();
   }
   if (g_stop_requested.load()) exit_code = 130;
   return exit_code;

@@ -320,6 +320,17 @@ std::vector<WorkloadResult> CompareBench::RunMounted(const std::string& system, 
   }
   progress_->Phase(name + " on " + system + ": unmounting");
   Result<UnmountReport> unmounted = mount.Unmount();
+  // Systems that upload after close() may still do so before they exit.
+  if (!durability_note.empty() &&
+      durability_note.find(" " + std::to_string(durable_expected) + "/") == std::string::npos) {
+    Result<std::vector<S3ObjectInfo>> listed = direct_->List(durable_prefix);
+    if (listed.ok()) {
+      size_t files = 0;
+      for (const S3ObjectInfo& o : *listed) files += o.key.back() != '/';
+      durability_note += "; after unmount: " + std::to_string(files) + "/" +
+                         std::to_string(durable_expected);
+    }
+  }
 
   std::vector<WorkloadResult> results;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -393,9 +404,11 @@ Result<std::vector<WorkloadResult>> CompareBench::Run(RunInfo* info) {
   }
   if (stop_->load()) info->notes.push_back("interrupted: results are partial");
 
-  bool all_ok = true;
-  for (const WorkloadResult& r : results) all_ok &= r.ok;
-  if (!options_.keep) {
+  return results;
+}
+
+void CompareBench::Cleanup(bool all_ok, RunInfo* info) {
+  if (!options_.keep && direct_) {
     progress_->Phase("cleanup: deleting s3://" + options_.bucket + "/" + options_.prefix);
     Status deleted = direct_->DeletePrefix(options_.prefix, 32);
     if (!deleted.ok()) info->notes.push_back("cleanup of objects failed: " + deleted.message());
@@ -406,9 +419,11 @@ Result<std::vector<WorkloadResult>> CompareBench::Run(RunInfo* info) {
       info->notes.push_back("daemon logs kept in " + scratch_);
     }
     progress_->Finish();
+  } else if (!all_ok) {
+    info->notes.push_back("daemon logs kept in " + scratch_);
   }
   if (proxy_) proxy_->Stop(std::chrono::seconds(2));
-  return results;
+  proxy_.reset();
 }
 
 }  // namespace objfs::bench

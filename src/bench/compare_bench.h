@@ -39,6 +39,10 @@ class CompareBench {
   CompareBench(const BenchOptions& options, ProgressLine* progress, const std::atomic<bool>* stop);
 
   Result<std::vector<WorkloadResult>> Run(RunInfo* info);
+  // Deletes the benchmark's objects (unless --keep) and the scratch directory
+  // (kept with the daemon logs when something failed); stops the proxy.
+  // Call after the results are printed: deleting 10,000 objects takes a while.
+  void Cleanup(bool all_ok, RunInfo* info);
 
  private:
   Status StartProxy(RunInfo* info);

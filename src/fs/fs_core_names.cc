@@ -649,6 +649,11 @@ ErrnoStatus FsCoreImpl::Rmdir(uint64_t parent, std::string_view name) {
   if (!*empty) return Err(ENOTEMPTY);
   Status s = client_->DeleteObject(config_.bucket, key);
   if (!s.ok()) return Err(ErrnoFromStatus(s));
+  // s3fs' older "name_$folder$" marker would bring the directory back.
+  std::string old_marker = key.substr(0, key.size() - 1) + "_$folder$";
+  if (Status o = client_->DeleteObject(config_.bucket, old_marker); !o.ok()) {
+    LOG_WARN("rmdir: deleting " << old_marker << ": " << o.ToString());
+  }
   std::lock_guard lock(mu_);
   if (Inode* node = inodes_.Get(*ino)) {
     inodes_.Unlink(*node);

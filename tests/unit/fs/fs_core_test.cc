@@ -392,6 +392,8 @@ TEST_CASE("capacity: writes past the quota fail with ENOSPC; statfs reports it")
   FsConfig cfg;
   cfg.capacity_bytes = 1000;
   Harness h(cfg);
+  // The starting-usage count runs in the background; let it finish first.
+  while (!h.core->Stats().used_bytes_exact) std::this_thread::yield();
   h.WriteFile(kRootIno, "a", std::string(600, 'a'));
   auto c = h.core->Create(kRootIno, "b", 0644, O_WRONLY | O_CREAT, kCtx);
   REQUIRE(c.ok());
@@ -493,6 +495,32 @@ TEST_CASE("Init reports a missing bucket clearly") {
   Status s = core.Init();
   CHECK(s.code() == Code::kNotFound);
   CHECK(s.message().find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("Init tells access denied and an unreachable endpoint apart") {
+  Harness denied(FsConfig{}, /*init=*/false);
+  denied.faults->AddFault(s3::FaultRule{"HeadBucket", 0, -1, Status(Code::kPermissionDenied, "AccessDenied")});
+  Status s = denied.core->Init();
+  CHECK(s.code() == Code::kPermissionDenied);
+  CHECK(s.message().find("access denied") != std::string::npos);
+  Harness down(FsConfig{}, /*init=*/false);
+  down.faults->AddFault(s3::FaultRule{"HeadBucket", 0, -1, Status(Code::kUnavailable, "connection refused")});
+  Status u = down.core->Init();
+  CHECK(u.code() == Code::kUnavailable);
+  CHECK(u.message().find("unreachable") != std::string::npos);
+}
+
+TEST_CASE("rmdir removes s3fs' older dir_$folder$ marker too") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 3600;  // the lookup below is answered from the listing
+  Harness h(cfg);
+  h.Put("old_$folder$", "");
+  CHECK(h.List(kRootIno) == std::vector<std::string>{"old"});
+  Entry d = h.Lookup(kRootIno, "old");
+  CHECK(S_ISDIR(d.attr.st_mode));
+  REQUIRE(h.core->Rmdir(kRootIno, "old").ok());
+  CHECK_FALSE(h.Exists("old_$folder$"));
+  CHECK(h.List(kRootIno).empty());
 }
 
 TEST_CASE("a prefix roots the filesystem") {

@@ -374,6 +374,11 @@ ErrnoOr<Entry> FsCoreImpl::CreateObject(uint64_t parent, std::string_view name, 
   if (exclusive) put.if_none_match = "*";
   std::string key = *pkey + std::string(name);
   Result<s3::PutResult> r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
+  if (!r.ok() && exclusive && r.status().code() == Code::kUnimplemented) {
+    // A store without conditional writes: the existence check above stands.
+    put.if_none_match.clear();
+    r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
+  }
   if (!r.ok()) {
     if (exclusive && r.status().code() == Code::kFailedPrecondition) return R::Error(EEXIST);
     return R::Error(ErrnoFromStatus(r.status()));

@@ -23,10 +23,14 @@
 //     among live instances wins) and TBB workers that block on sockets are
 //     taken from the pool every other TBB user in the process shares.
 //
-// Both were measured with engine_bench (tests/unit/engine) on the 2-core
-// machine against the local S3 server; see the numbers in docs/performance.md
-// — they are equal within noise, so the simpler and self-contained kThreads
-// is the default.
+// Both were measured with engine_bench (tests/unit/engine), 256 MiB
+// sequential read through the PageCache from the local s3rver on the shared
+// 2-core machine (heavily loaded by parallel builds, so numbers are noisy):
+// kThreads 267 and 267 MB/s, kTbbArena 184 and 124 MB/s in interleaved runs.
+// TBB's idle workers spin looking for work before they sleep, which on two
+// cores takes CPU from the S3 server and the copying threads; dedicated
+// threads sleep in the kernel. kThreads, also the simpler and self-contained
+// one, is the default.
 //
 // Tasks must not wait for other tasks of the same executor (that could take
 // every thread); they report completion through their own state instead.

@@ -11,7 +11,7 @@
 //   engine_bench [--endpoint URL] [--size-mib N] [--cache-mib N] [--rounds N]
 //                [--parallel N] [--parts N] [--part-mib N] [--block-kib N]
 //                [--blocks-per-request N] [--executor threads|tbb]
-//                [--random-reads N] [--direct-read-kib N]
+//                [--random-reads N] [--direct-read-kib N] [--max-window-mib N]
 // The endpoint defaults to $OBJFS_TEST_ENDPOINT; credentials come from
 // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else S3RVER/S3RVER.
 #include <sys/resource.h>
@@ -52,6 +52,7 @@ struct Options {
   IoExecutor::Backend backend = IoExecutor::Backend::kThreads;
   int random_reads = 500;
   uint64_t direct_read_kib = 256;
+  uint64_t max_window_mib = 64;
 };
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -77,6 +78,7 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     else if (arg == "--blocks-per-request") o->blocks_per_request = std::stoi(next());
     else if (arg == "--random-reads") o->random_reads = std::stoi(next());
     else if (arg == "--direct-read-kib") o->direct_read_kib = std::stoull(next());
+    else if (arg == "--max-window-mib") o->max_window_mib = std::stoull(next());
     else if (arg == "--executor") {
       std::string v = next();
       if (v == "threads") o->backend = IoExecutor::Backend::kThreads;
@@ -187,6 +189,7 @@ int Run(const Options& o) {
       po.executor_backend = o.backend;
       po.max_blocks_per_request = o.blocks_per_request;
       po.direct_read_max = o.direct_read_kib << 10;
+      po.max_prefetch_window = o.max_window_mib * kMiB;
       PageCache cache(client, bucket, budget, po);
       {
         auto reader = cache.OpenReader(version);
@@ -213,9 +216,11 @@ int Run(const Options& o) {
         read_cpu.push_back((CpuSeconds() - cpu_start) / (static_cast<double>(size) / (1 << 30)));
         read_peak = std::max(read_peak, budget.peak());
         PageCacheStats st = cache.Stats();
-        std::printf("round %d: read GETs %llu, blocks prefetched %llu, demand misses %llu, hits %llu\n", round,
+        std::printf("round %d: read GETs %llu, blocks prefetched %llu, demand misses %llu, hits %llu, "
+                    "waits for in-flight blocks %llu\n", round,
                     static_cast<unsigned long long>(st.get_requests), static_cast<unsigned long long>(st.prefetched),
-                    static_cast<unsigned long long>(st.misses), static_cast<unsigned long long>(st.hits));
+                    static_cast<unsigned long long>(st.misses), static_cast<unsigned long long>(st.hits),
+                    static_cast<unsigned long long>(st.shared_waits));
       }
       if (o.random_reads > 0) {
         // A fresh cache: random reads of data not in memory.
@@ -262,7 +267,7 @@ int main(int argc, char** argv) {
   if (!objfs::fs::ParseArgs(argc, argv, &options)) {
     std::fprintf(stderr, "usage: engine_bench [--endpoint URL] [--size-mib N] [--cache-mib N] [--rounds N]\n"
                          "  [--parallel N] [--parts N] [--part-mib N] [--block-kib N] [--blocks-per-request N]\n"
-                         "  [--executor threads|tbb] [--random-reads N] [--direct-read-kib N]\n");
+                         "  [--executor threads|tbb] [--random-reads N] [--direct-read-kib N] [--max-window-mib N]\n");
     return 2;
   }
   return objfs::fs::Run(options);

@@ -175,10 +175,8 @@ CurlTransport::CurlTransport(TransportOptions options)
 
 Status CurlTransport::Perform(const HttpRequest& request, const ResponseSink* sink, HttpResponse* response) {
   *response = HttpResponse();
-  CurlHandlePool::Lease lease = pool_.Acquire();
-  if (!lease) return Status(Code::kResourceExhausted, "curl_easy_init failed");
-  CURL* h = lease.get();
-
+  // Everything the handle points at is declared before the lease, so it
+  // outlives the handle's use (the lease resets the handle when it goes).
   Transfer t;
   t.body = request.body;
   t.body_md5 = request.body_md5;
@@ -200,7 +198,12 @@ Status CurlTransport::Perform(const HttpRequest& request, const ResponseSink* si
       return Status(Code::kResourceExhausted, "curl_slist_append failed");
     }
   }
+  static const Body kEmptyBody;
+  if (sends_body && t.body == nullptr) t.body = &kEmptyBody;
 
+  CurlHandlePool::Lease lease = pool_.Acquire();
+  if (!lease) return Status(Code::kResourceExhausted, "curl_easy_init failed");
+  CURL* h = lease.get();
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   // Keys may hold "." and ".." segments; squashing them would change the key
@@ -235,8 +238,6 @@ Status CurlTransport::Perform(const HttpRequest& request, const ResponseSink* si
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
 
-  static const Body kEmptyBody;
-  if (sends_body && t.body == nullptr) t.body = &kEmptyBody;
   if (request.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {

@@ -6,7 +6,8 @@
 // --parallel range requests through the client; then does the same with
 // --parallel `curl` processes (--aws-sigv4, PUT of each part from a file /
 // GET of each range to /dev/null). It prints MB/s (10^6 bytes per second) for
-// each side. Only the part uploads and the range GETs are timed: data
+// each side (a round's GET figure is the mean of two passes per side, run as
+// client, curl, curl, client). Only the part uploads and the range GETs are timed: data
 // generation, part files, CreateMultipartUpload and CompleteMultipartUpload
 // are not.
 //
@@ -419,10 +420,9 @@ int Main(int argc, char** argv) {
   std::vector<double> client_put, curl_put, client_get, curl_get;
   if (options.get_only) (void)bench.ClientPut(client_key);
   for (int round = 0; round < options.rounds; ++round) {
-    // Alternate which side goes first so neither always gets a warmer server.
     if (options.get_only) {
       // no uploads
-    } else if (round % 2 == 0) {
+    } else if (round % 2 == 0) {  // alternate which side uploads first
       client_put.push_back(bench.ClientPut(client_key));
       curl_put.push_back(bench.CurlPut(curl_key));
     } else {
@@ -431,14 +431,16 @@ int Main(int argc, char** argv) {
     }
     bench.Verify(client_key);
     if (!options.get_only) bench.Verify(curl_key);
-    // Both sides read the same object (the client's upload).
-    if (round % 2 == 0) {
-      client_get.push_back(bench.ClientGet(client_key));
-      curl_get.push_back(bench.CurlGet(client_key));
-    } else {
-      curl_get.push_back(bench.CurlGet(client_key));
-      client_get.push_back(bench.ClientGet(client_key));
-    }
+    // Both sides read the same object (the client's upload), twice each in
+    // the order client, curl, curl, client, after flushing the upload's dirty
+    // pages, so neither side pays more for the writeback or a colder cache.
+    sync();
+    double client_first = bench.ClientGet(client_key);
+    double curl_first = bench.CurlGet(client_key);
+    double curl_second = bench.CurlGet(client_key);
+    double client_second = bench.ClientGet(client_key);
+    client_get.push_back((client_first + client_second) / 2);
+    curl_get.push_back((curl_first + curl_second) / 2);
     if (!options.get_only) {
       std::printf("  round %d: PUT client %.0f MB/s, curl %.0f MB/s;", round + 1,
                   bench.size() / 1e6 / client_put.back(), bench.size() / 1e6 / curl_put.back());

@@ -137,8 +137,9 @@ In PATH mode the files go to PATH/objfs-bench-<pid>/ and are removed afterwards.
 In compare mode every system is mounted fresh for every workload under
 --work-dir, its FUSE daemon's CPU seconds (utime+stime) and peak RSS (VmHWM)
 are recorded, and it is always unmounted (fusermount3 -u, lazy on failure).
-The "curl" system runs plain curl --aws-sigv4 with --curl-parallel range GETs /
-multipart part PUTs of the same object for seqread / seqwrite.
+The "curl" system runs plain curl --aws-sigv4: --curl-parallel range GETs /
+multipart part PUTs of the same object for seqread / seqwrite, one PUT after
+the other for smallfiles, and the ListObjectsV2 pages for ls_cold.
 Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 
 Workload selection and size:

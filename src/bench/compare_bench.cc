@@ -201,6 +201,45 @@ WorkloadResult CompareBench::RunCurl(const CurlS3& measured, WorkloadKind kind) 
   result.workload = row;
   result.system = "curl";
   const std::string& p = options_.prefix;
+  if (kind == WorkloadKind::kLs) {
+    // The floor for a cold `ls -l`: listing the directory's keys, page by page.
+    result.workload = "ls_cold";
+    result.cache_dropped = DropCaches();
+    double cpu_before = measured.cpu_seconds();
+    auto start = std::chrono::steady_clock::now();
+    Result<std::vector<S3ObjectInfo>> listed = measured.List(p + LsDirName(options_.ls_entries) + "/");
+    if (!listed.ok()) return Failed("ls_cold", "curl", listed.status().ToString());
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.ops = listed->size();
+    result.daemon_cpu_seconds = measured.cpu_seconds() - cpu_before;
+    result.note = "ListObjectsV2 pages of 1000 keys, one after the other";
+    result.ok = true;
+    return result;
+  }
+  if (kind == WorkloadKind::kSmallFiles) {
+    // The floor for creating files one at a time: one PUT after the other.
+    std::string body = scratch_ + "/small-body";
+    WorkloadRunner writer(options_, progress_);
+    Status written = writer.WriteFile(body, options_.small_file_bytes);
+    if (!written.ok()) return Failed(row, "curl", written.ToString());
+    std::vector<std::string> keys;
+    for (int i = 0; i < options_.small_files; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "small%05d.dat", i);
+      keys.push_back(p + "run-" + run_id_ + "/curl/small/" + name);
+    }
+    double cpu_before = measured.cpu_seconds();
+    auto start = std::chrono::steady_clock::now();
+    Status put = measured.PutMany(keys, body, CurlS3::FileMetadataHeaders(), 1);
+    if (!put.ok()) return Failed(row, "curl", put.ToString());
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.ops = keys.size();
+    result.bytes = keys.size() * options_.small_file_bytes;
+    result.daemon_cpu_seconds = measured.cpu_seconds() - cpu_before;
+    result.note = "sequential PUTs over one connection";
+    result.ok = true;
+    return result;
+  }
   if (kind == WorkloadKind::kSeqRead) {
     result.cache_dropped = DropCaches();
     double cpu_before = measured.cpu_seconds();
@@ -393,7 +432,8 @@ Result<std::vector<WorkloadResult>> CompareBench::Run(RunInfo* info) {
     for (const std::string& system : options_.compare) {
       if (stop_->load()) break;
       if (system == "curl") {
-        if (kind == WorkloadKind::kSeqRead || kind == WorkloadKind::kSeqWrite) {
+        if (kind == WorkloadKind::kSeqRead || kind == WorkloadKind::kSeqWrite ||
+            kind == WorkloadKind::kSmallFiles || kind == WorkloadKind::kLs) {
           results.push_back(RunCurl(measured, kind));
         }
         continue;

@@ -88,6 +88,18 @@ const std::vector<std::string>& RowOrder() {
 
 }  // namespace
 
+bool NotDurableAtClose(const WorkloadResult& result) {
+  const std::string marker = "in S3 when close() returned: ";
+  size_t at = result.note.find(marker);
+  if (at == std::string::npos) return false;
+  unsigned long long have = 0;
+  unsigned long long want = 0;
+  if (std::sscanf(result.note.c_str() + at + marker.size(), "%llu/%llu", &have, &want) != 2) {
+    return false;
+  }
+  return have < want;
+}
+
 std::vector<SummaryRow> Summarize(const std::vector<WorkloadResult>& results,
                                   const std::vector<std::string>& systems) {
   std::vector<SummaryRow> rows;
@@ -98,9 +110,9 @@ std::vector<SummaryRow> Summarize(const std::vector<WorkloadResult>& results,
     SummaryRow headline;
     headline.workload = workload;
     headline.metric = "headline";
-    SummaryRow p99{workload + " p99 ms", workload, "p99", false, {}};
-    SummaryRow cpu{workload + " daemon CPU s", workload, "cpu", false, {}};
-    SummaryRow rss{workload + " daemon peak RSS MiB", workload, "rss", false, {}};
+    SummaryRow p99{workload + " p99 ms", workload, "p99", false, {}, {}};
+    SummaryRow cpu{workload + " daemon CPU s", workload, "cpu", false, {}, {}};
+    SummaryRow rss{workload + " daemon peak RSS MiB", workload, "rss", false, {}, {}};
     bool have_cpu = false;
     for (const std::string& s : systems) {
       const WorkloadResult* r = Find(results, workload, s);
@@ -110,6 +122,7 @@ std::vector<SummaryRow> Summarize(const std::vector<WorkloadResult>& results,
       headline.label = workload + " " + h.unit;
       headline.higher_is_better = h.higher_is_better;
       headline.values.push_back(r ? h.value : kMissing);
+      headline.not_durable.push_back(r != nullptr && NotDurableAtClose(*r));
       p99.values.push_back(r ? r->p99_ms : kMissing);
       bool has_cpu = r && r->daemon_cpu_seconds.has_value();
       have_cpu |= has_cpu;
@@ -150,7 +163,11 @@ std::string FormatTable(const RunInfo& info, const std::vector<WorkloadResult>& 
   out << "\n";
   for (const SummaryRow& row : rows) {
     out << Pad(row.label, label_width, false);
-    for (double v : row.values) out << Pad(Fixed(v, DecimalsFor(v)), col, true);
+    for (size_t i = 0; i < row.values.size(); ++i) {
+      double v = row.values[i];
+      bool mark = i < row.not_durable.size() && row.not_durable[i];
+      out << Pad(Fixed(v, DecimalsFor(v)) + (mark ? "*" : ""), col, true);
+    }
     if (ratio) {
       size_t bi = 0;
       size_t oi = 0;
@@ -169,6 +186,11 @@ std::string FormatTable(const RunInfo& info, const std::vector<WorkloadResult>& 
     }
     out << "\n";
   }
+  bool any_mark = false;
+  for (const SummaryRow& row : rows) {
+    for (bool b : row.not_durable) any_mark |= b;
+  }
+  if (any_mark) out << "* close() returned before the data was in S3 (written to a local cache)\n";
   if (ratio) {
     out << "(" << base << "/" << other
         << ": times better, >1 means " << base << " wins; lower-is-better rows are inverted)\n";

@@ -35,7 +35,13 @@ struct SummaryRow {
   std::string metric;  // "headline", "p99", "cpu", "rss"
   bool higher_is_better = true;
   std::vector<double> values;  // per system, NaN when missing
+  // Per system: true when the data was not in S3 yet when close() returned
+  // (the number then measures writing to a local cache, not to S3).
+  std::vector<bool> not_durable;
 };
+
+// True when `result` recorded that fewer objects were in S3 at close() than written.
+bool NotDurableAtClose(const WorkloadResult& result);
 
 std::vector<SummaryRow> Summarize(const std::vector<WorkloadResult>& results,
                                   const std::vector<std::string>& systems);

@@ -45,13 +45,13 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
   const int width = 960;
   const int label_x = 20;
   const int bar_x = 130;
-  const int bar_max = width - bar_x - 130;
+  const int bar_max_plain = width - bar_x - 130;
   const int bar_h = 18;
   const int bar_gap = 6;
   const int panel_title_h = 26;
   const int panel_gap = 18;
   const size_t n = info.systems.size();
-  // curl only measures seqread/seqwrite: leave it out of the other panels.
+  // curl measures only a few workloads: leave it out of the other panels.
   auto shown = [&](const SummaryRow& row, size_t i) {
     bool missing = i >= row.values.size() || std::isnan(row.values[i]);
     return !(missing && info.systems[i] == "curl");
@@ -97,6 +97,9 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
         << "<tspan font-weight=\"normal\" fill=\"#666\">&#160;&#160;(" << (row.higher_is_better ? "higher" : "lower")
         << " is better)</tspan></text>\n";
     const int panel_h = panel_height(row);
+    bool marked = false;
+    for (bool b : row.not_durable) marked |= b;
+    const int bar_max = marked ? bar_max_plain - 300 : bar_max_plain;
     svg << "<line x1=\"" << bar_x << "\" y1=\"" << y + panel_title_h - 2 << "\" x2=\"" << bar_x
         << "\" y2=\"" << y + panel_h << "\" stroke=\"#999\"/>\n";
     int slot = 0;
@@ -116,7 +119,11 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
       svg << "<rect x=\"" << bar_x + 1 << "\" y=\"" << by << "\" width=\"" << w << "\" height=\""
           << bar_h << "\" fill=\"" << ColorFor(info.systems[i], i) << "\"/>\n"
           << "<text x=\"" << bar_x + w + 8 << "\" y=\"" << by + 14 << "\" fill=\"#222\">"
-          << Number(v) << "</text>\n";
+          << Number(v)
+          << (i < row.not_durable.size() && row.not_durable[i]
+                  ? "  (close() returned before the data was in S3)"
+                  : "")
+          << "</text>\n";
     }
     y += panel_h + panel_gap;
   }

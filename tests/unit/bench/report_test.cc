@@ -107,3 +107,20 @@ TEST_CASE("the SVG is self-contained and labels every system and row") {
   CHECK(svg.find(">s3fs<") != std::string::npos);
   CHECK(svg.find("not measured") != std::string::npos);
 }
+
+TEST_CASE("writes that were not in S3 at close() are marked") {
+  std::vector<WorkloadResult> results;
+  results.push_back(Make("seqwrite", "rclone", 1.0, 1ull << 20, 1));
+  results.back().note = "in S3 when close() returned: 0/1; after unmount: 1/1";
+  results.push_back(Make("seqwrite", "s3fs", 2.0, 1ull << 20, 1));
+  results.back().note = "in S3 when close() returned: 1/1";
+  CHECK(NotDurableAtClose(results[0]));
+  CHECK_FALSE(NotDurableAtClose(results[1]));
+  RunInfo info;
+  info.systems = {"rclone", "s3fs"};
+  std::string table = FormatTable(info, results);
+  CHECK(table.find("1.00*") != std::string::npos);
+  CHECK(table.find("0.50*") == std::string::npos);
+  std::string svg = RenderSvgChart(info, Summarize(results, info.systems));
+  CHECK(svg.find("before the data was in S3") != std::string::npos);
+}

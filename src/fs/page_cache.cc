@@ -160,9 +160,11 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
     if (!needed[i - first]) any_missing = true;
   }
 
-  // A small random read of uncached data: one exact range GET, nothing cached.
+  // A small random read of uncached data in a large object: one exact range
+  // GET, nothing cached. (In an object no larger than the prefetch window,
+  // whole blocks are fetched and cached: random reads soon hit them.)
   if (any_missing && !plan.sequential && cache_.options_.direct_read_max > 0 &&
-      length <= cache_.options_.direct_read_max) {
+      length <= cache_.options_.direct_read_max && version_.size > cache_.max_prefetch_window()) {
     return DirectRead(offset, out);
   }
 

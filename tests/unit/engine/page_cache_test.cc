@@ -221,6 +221,29 @@ TEST_CASE("PageCache: random reads are exact and do not prefetch") {
   CHECK(s.bytes_fetched < 4 * kMiB);
 }
 
+TEST_CASE("PageCache: random reads in a small object fetch and keep whole blocks") {
+  Fixture f;
+  const std::string data = Pattern(4 * kMiB, 17);
+  ObjectVersion v = f.Put("small-rand", data, 1);
+  MemoryBudget budget(64 * kMiB);  // prefetch cap 16 MiB >= object size
+  PageCache cache(f.client, kBucket, budget);
+  auto reader = cache.OpenReader(v);
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> offsets;
+  for (int i = 0; i < 100; ++i) offsets.push_back(rng() % (data.size() - 4096));
+  std::vector<char> buf(4096);
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) f.store->ResetCounts();
+    for (uint64_t off : offsets) {
+      auto n = reader->Read(off, buf);
+      REQUIRE(n.ok());
+      REQUIRE(std::string(buf.data(), *n) == data.substr(off, 4096));
+    }
+  }
+  CHECK(cache.Stats().direct_reads == 0);
+  CHECK(f.store->CallCount("GetObject") == 0);  // the second pass came from memory
+}
+
 TEST_CASE("PageCache: a changed object fails reads with kFailedPrecondition") {
   Fixture f;
   ObjectVersion v = f.Put("changing", Pattern(3 * kMiB, 1), 1);

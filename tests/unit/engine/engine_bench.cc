@@ -256,6 +256,10 @@ int Run(const Options& o) {
   std::printf("sequential read:  %8.1f MB/s  %.2f CPU s/GiB  (budget peak %llu MiB)\n", Median(read_mbs),
               Median(read_cpu), static_cast<unsigned long long>(read_peak / kMiB));
   if (!random_iops.empty()) std::printf("random 4 KiB read: %7.0f IOPS (one reader)\n", Median(random_iops));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak RSS of this process: %ld MiB (budget %llu MiB)\n", usage.ru_maxrss / 1024,
+              static_cast<unsigned long long>(o.cache_mib));
   return failures == 0 ? 0 : 1;
 }
 

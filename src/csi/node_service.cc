@@ -393,7 +393,7 @@ grpc::Status NodeService::NodeUnpublishVolume(grpc::ServerContext*,
 grpc::Status NodeService::NodeGetVolumeStats(grpc::ServerContext*,
                                              const ::csi::v1::NodeGetVolumeStatsRequest* request,
                                              ::csi::v1::NodeGetVolumeStatsResponse* response) {
-  LogRequest("NodeGetVolumeStats", *request);
+  LogRequest("NodeGetVolumeStats", *request, /*frequent=*/true);
   if (request->volume_id().empty()) return InvalidArgument("volume_id is required");
   if (request->volume_path().empty()) return InvalidArgument("volume_path is required");
   const std::string& volume_id = request->volume_id();

@@ -53,11 +53,12 @@ std::string RedactedText(const Message& message) {
   return text;
 }
 
-void LogRequest(const char* method, const Message& request) {
+void LogRequest(const char* method, const Message& request, bool frequent) {
   if (LogEnabled(LogLevel::kDebug)) {
     LOG_DEBUG(method << " {" << RedactedText(request) << "}");
     return;
   }
+  if (frequent) return;
   const auto* field = request.GetDescriptor()->FindFieldByName("volume_id");
   if (field == nullptr) field = request.GetDescriptor()->FindFieldByName("name");
   if (field != nullptr && field->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !field->is_repeated()) {

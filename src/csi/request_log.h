@@ -18,7 +18,8 @@ namespace objfs::csi {
 
 std::string RedactedText(const google::protobuf::Message& message);
 
-// Logs "<method> <redacted request>" at debug level, "<method> <volume>" at info.
-void LogRequest(const char* method, const google::protobuf::Message& request);
+// Logs "<method> <redacted request>" at debug level, "<method> <volume>" at
+// info (unless `frequent`: calls the CO repeats on a timer log at debug only).
+void LogRequest(const char* method, const google::protobuf::Message& request, bool frequent = false);
 
 }  // namespace objfs::csi

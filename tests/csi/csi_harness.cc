@@ -134,7 +134,12 @@ void PluginProcess::Launch() {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  channel_ = grpc::CreateChannel("unix://" + socket_, grpc::InsecureChannelCredentials());
+  // Short reconnect backoff: the first attempts happen before the socket exists.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  channel_ = grpc::CreateCustomChannel("unix://" + socket_, grpc::InsecureChannelCredentials(), args);
   identity_ = ::csi::v1::Identity::NewStub(channel_);
   controller_ = ::csi::v1::Controller::NewStub(channel_);
   node_ = ::csi::v1::Node::NewStub(channel_);

@@ -85,6 +85,9 @@ FsCoreImpl::~FsCoreImpl() {
   }
   handles.clear();
   contents.clear();  // aborts unfinished streams, outside mu_
+  // Prefetches still running on the shared executor touch the cache: let
+  // them finish before it goes.
+  executor_->Drain();
   cache_.reset();
   executor_.reset();
 }
@@ -266,11 +269,13 @@ Status FsCoreImpl::CommitContent(uint64_t ino, FileContent& content) {
       // A stream's metadata was fixed when it began; mtime stays as written
       // there, but a chmod/chown during the write needs one metadata copy.
       auto m = r->stream_metadata;
-      if (auto t = m.find("mtime"); t != m.end()) {
-        if (auto ts = ParseTime(t->second)) node->meta.mtime = *ts;
+      if (!node->mtime_explicit) {
+        if (auto t = m.find("mtime"); t != m.end()) {
+          if (auto ts = ParseTime(t->second)) node->meta.mtime = *ts;
+        }
       }
       fix_meta = m["mode"] != put.metadata["mode"] || m["uid"] != put.metadata["uid"] ||
-                 m["gid"] != put.metadata["gid"];
+                 m["gid"] != put.metadata["gid"] || (node->mtime_explicit && m["mtime"] != put.metadata["mtime"]);
     }
     if (node->linked) InvalidateDirLocked(node->parent);
     etag = node->etag;
@@ -342,21 +347,25 @@ ErrnoOr<OpenReply> FsCoreImpl::Open(uint64_t ino, int flags) {
     if (!reply.ok()) return reply;
   }
   if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
-    std::lock_guard io(content->io_mu());
-    std::string key;
-    s3::PutOptions put;
+    Status s;
     {
+      std::lock_guard io(content->io_mu());
+      std::string key;
+      s3::PutOptions put;
+      {
+        std::lock_guard lock(mu_);
+        Inode* node = inodes_.Get(ino);
+        if (node) {
+          key = KeyOfLocked(*node);
+          put = PutOptionsLocked(*node);
+        }
+      }
+      s = content->Truncate(0, key, put);
       std::lock_guard lock(mu_);
-      Inode* node = inodes_.Get(ino);
-      if (!node) return R::Error(ENOENT);
-      key = KeyOfLocked(*node);
-      put = PutOptionsLocked(*node);
+      if (Inode* node = inodes_.Get(ino)) SyncFromContentLocked(*node, *content, content->dirty());
     }
-    Status s = content->Truncate(0, key, put);
-    std::lock_guard lock(mu_);
-    if (Inode* node = inodes_.Get(ino)) SyncFromContentLocked(*node, *content, content->dirty());
     if (!s.ok()) {
-      (void)Release(ino, reply->fh);
+      (void)Release(ino, reply->fh);  // no lock held here: Release commits and locks
       return R::Error(ErrnoFromStatus(s));
     }
   }
@@ -522,6 +531,7 @@ ErrnoOr<size_t> FsCoreImpl::Write(uint64_t ino, uint64_t fh, uint64_t offset, st
     Inode* node = inodes_.Get(ino);
     if (!node) return R::Error(ENOENT);
     node->meta.mtime = node->meta.ctime = Now();
+    node->mtime_explicit = false;
     key = KeyOfLocked(*node);
     put = PutOptionsLocked(*node);
   }
@@ -657,7 +667,10 @@ ErrnoOr<AttrReply> FsCoreImpl::SetAttr(uint64_t ino, const SetAttrRequest& req, 
       if (req.uid) node->meta.uid = *req.uid;
       if (req.gid) node->meta.gid = *req.gid;
       if (req.atime) node->meta.atime = req.atime->tv_nsec == UTIME_NOW ? now : *req.atime;
-      if (req.mtime) node->meta.mtime = req.mtime->tv_nsec == UTIME_NOW ? now : *req.mtime;
+      if (req.mtime) {
+        node->meta.mtime = req.mtime->tv_nsec == UTIME_NOW ? now : *req.mtime;
+        node->mtime_explicit = true;
+      }
       node->meta.ctime = now;
       node->meta_known = true;
       node->updated_at = Clock::now();

@@ -39,6 +39,7 @@ struct Inode {
   std::string etag;                 // of the committed object ("" for dirs/unknown)
   std::time_t last_modified = 0;
   bool meta_known = false;          // from HEAD or our own write, not only a listing
+  bool mtime_explicit = false;      // set by utimens since the last write (kept over a stream's mtime)
   bool dir_marker = false;          // directories: a "dir/" marker object exists
   std::string symlink_target;       // cached once read
   Clock::time_point attr_expiry{};  // attributes are fresh until then

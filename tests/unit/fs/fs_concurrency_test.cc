@@ -150,6 +150,26 @@ TEST_CASE("fsync in the middle of a sequential write, then more writes") {
   CHECK(h.Body("f") == a + b);
 }
 
+TEST_CASE("futimens before close (cp -p) survives a streamed upload") {
+  Harness h;
+  auto c = h.core->Create(kRootIno, "f", 0644, O_WRONLY | O_CREAT | O_TRUNC, kCtx);
+  REQUIRE(c.ok());
+  std::string body = Pattern(9, 10000);
+  REQUIRE(h.core->Write(c->entry.ino, c->open.fh, 0, std::span<const char>(body.data(), body.size())).ok());
+  SetAttrRequest t;
+  t.mtime = timespec{1234567890, 0};
+  t.mode = 0600;
+  REQUIRE(h.core->SetAttr(c->entry.ino, t, c->open.fh, kCtx).ok());
+  REQUIRE(h.core->Release(c->entry.ino, c->open.fh).ok());
+  s3::ObjectInfo info = h.Head("f");
+  CHECK(info.metadata["mtime"] == "1234567890");
+  CHECK(info.metadata["mode"] == std::to_string(S_IFREG | 0600));
+  CHECK(h.Body("f") == body);
+  auto a = h.core->GetAttr(c->entry.ino);
+  REQUIRE(a.ok());
+  CHECK(a->attr.st_mtim.tv_sec == 1234567890);
+}
+
 TEST_CASE("writes through an open-unlinked file are discarded at close") {
   Harness h;
   uint64_t ino = h.WriteFile(kRootIno, "f", "base");

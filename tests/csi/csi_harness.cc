@@ -134,30 +134,28 @@ void PluginProcess::Launch() {
     execv(argv[0], argv.data());
     _exit(127);
   }
-  // Short reconnect backoff: the first attempts happen before the socket exists.
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  channel_ = grpc::CreateCustomChannel("unix://" + socket_, grpc::InsecureChannelCredentials(), args);
-  identity_ = ::csi::v1::Identity::NewStub(channel_);
-  controller_ = ::csi::v1::Controller::NewStub(channel_);
-  node_ = ::csi::v1::Node::NewStub(channel_);
-  group_controller_ = ::csi::v1::GroupController::NewStub(channel_);
-  // Bounded wait for startup: the plugin re-mounts staged volumes first.
-  for (int attempt = 0; attempt < 600; ++attempt) {
+  // Bounded wait for startup (the plugin re-mounts staged volumes first):
+  // until the socket exists, then one call that waits for the connection.
+  struct stat st {};
+  for (int attempt = 0; attempt < 1200 && stat(socket_.c_str(), &st) != 0; ++attempt) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       FAIL("objfs csi exited during startup (status " << status << "); log:\n" << Log());
     }
-    ::csi::v1::GetPluginInfoRequest request;
-    ::csi::v1::GetPluginInfoResponse response;
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
-    if (identity_->GetPluginInfo(&context, request, &response).ok()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  channel_ = grpc::CreateChannel("unix://" + socket_, grpc::InsecureChannelCredentials());
+  identity_ = ::csi::v1::Identity::NewStub(channel_);
+  controller_ = ::csi::v1::Controller::NewStub(channel_);
+  node_ = ::csi::v1::Node::NewStub(channel_);
+  group_controller_ = ::csi::v1::GroupController::NewStub(channel_);
+  ::csi::v1::GetPluginInfoRequest request;
+  ::csi::v1::GetPluginInfoResponse response;
+  grpc::ClientContext context;
+  context.set_wait_for_ready(true);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  if (identity_->GetPluginInfo(&context, request, &response).ok()) return;
   FAIL("objfs csi did not answer on " << socket_ << "; log:\n" << Log());
 }
 

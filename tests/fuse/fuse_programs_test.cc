@@ -14,7 +14,7 @@ namespace objfs::fusetest {
 namespace {
 
 void Ok(const RunResult& r, const std::string& what) {
-  REQUIRE_MESSAGE(r.exit_code == 0, what, " exited ", r.exit_code, (r.timed_out ? " (timed out)" : ""),
+  REQUIRE_MESSAGE(r.exit_code == 0, what, " exited ", r.exit_code, std::string(r.timed_out ? " (timed out)" : ""),
                   "\nstdout:\n", r.out, "\nstderr:\n", r.err);
 }
 

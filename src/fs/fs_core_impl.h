@@ -1,7 +1,8 @@
 // FsCoreImpl: the state and logic behind FsCore (fs/fs_core.h). Private to
 // src/fs; FsCore forwards every call here. Split by topic over
-// fs_core_names.cc (lookup, attributes, create/remove/rename, directories)
-// and fs_core_files.cc (open files, reads, writes, commits, statfs, sync).
+// fs_core_names.cc (lookup, attributes, create/remove), fs_core_dirs.cc
+// (rename, directory listing) and fs_core_files.cc (open files, reads,
+// writes, commits, setattr, statfs, sync).
 //
 // Locking (what each mutex guards, and the order):
 //   mu_                 the metadata: inodes_ (every Inode field except

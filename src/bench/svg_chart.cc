@@ -71,7 +71,7 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
       << "\" viewBox=\"0 0 " << width << " " << height
       << "\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" font-size=\"13\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
-      << "<text x=\"" << label_x << "\" y=\"28\" font-size=\"20\" font-weight=\"bold\" fill=\"#222\">"
+      << "<text x=\"" << label_x << "\" y=\"28\" font-size=\"16\" font-weight=\"bold\" fill=\"#222\">"
       << "objfs bench: " << Escape(info.target) << "</text>\n"
       << "<text x=\"" << label_x << "\" y=\"50\" fill=\"#555\">" << Escape(info.started_utc)
       << " UTC, " << info.cpus << " CPUs, kernel " << Escape(info.kernel)

@@ -17,6 +17,7 @@
 // AWS_SECRET_ACCESS_KEY, else S3RVER/S3RVER. The endpoint defaults to
 // $OBJFS_TEST_ENDPOINT.
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,6 +158,15 @@ std::string LoadAverage() {
   return one.empty() ? "?" : one;
 }
 
+// User + system CPU seconds of this process (RUSAGE_SELF) or of its
+// waited-for children (RUSAGE_CHILDREN).
+double CpuSeconds(int who) {
+  rusage usage{};
+  getrusage(who, &usage);
+  auto seconds = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   size_t n = values.size();
@@ -245,6 +255,7 @@ class Bench {
     if (!upload.ok()) Die("CreateMultipartUpload", upload.status());
     std::vector<CompletedPart> parts(options_.parallel);
     std::vector<Status> errors(options_.parallel);
+    const double cpu = CpuSeconds(RUSAGE_SELF);
     auto start = std::chrono::steady_clock::now();
     RunParallel(options_.parallel, [&](int i) {
       ByteRange r = PartRange(size_, options_.parallel, i);
@@ -254,6 +265,7 @@ class Bench {
       else errors[i] = etag.status();
     });
     double seconds = Seconds(start);
+    cpu_.client_put += CpuSeconds(RUSAGE_SELF) - cpu;
     for (const Status& error : errors) {
       if (!error.ok()) Die("UploadPart", error);
     }
@@ -272,9 +284,11 @@ class Bench {
       command.insert(command.end(), {"-T", part_files_[i], "-D", HeadersFile(i), "-o", "/dev/null"});
       commands.push_back(std::move(command));
     }
+    const double cpu = CpuSeconds(RUSAGE_CHILDREN);
     auto start = std::chrono::steady_clock::now();
     bool ok = RunProcesses(commands);
     double seconds = Seconds(start);
+    cpu_.curl_put += CpuSeconds(RUSAGE_CHILDREN) - cpu;
     if (!ok) Die("curl part upload", Status(Code::kUnavailable, "a curl process failed"));
     std::vector<CompletedPart> parts;
     for (int i = 0; i < options_.parallel; ++i) parts.push_back(CompletedPart{i + 1, EtagFromHeaders(HeadersFile(i))});
@@ -286,6 +300,7 @@ class Bench {
   double ClientGet(const std::string& key) {
     std::vector<Status> errors(options_.parallel);
     std::atomic<uint64_t> received{0};
+    const double cpu = CpuSeconds(RUSAGE_SELF);
     auto start = std::chrono::steady_clock::now();
     RunParallel(options_.parallel, [&](int i) {
       uint64_t bytes = 0;
@@ -298,6 +313,7 @@ class Bench {
       received += bytes;
     });
     double seconds = Seconds(start);
+    cpu_.client_get += CpuSeconds(RUSAGE_SELF) - cpu;
     for (const Status& error : errors) {
       if (!error.ok()) Die("GetObject", error);
     }
@@ -315,9 +331,11 @@ class Bench {
                                      "-o", "/dev/null"});
       commands.push_back(std::move(command));
     }
+    const double cpu = CpuSeconds(RUSAGE_CHILDREN);
     auto start = std::chrono::steady_clock::now();
     bool ok = RunProcesses(commands);
     double seconds = Seconds(start);
+    cpu_.curl_get += CpuSeconds(RUSAGE_CHILDREN) - cpu;
     if (!ok) Die("curl range GET", Status(Code::kUnavailable, "a curl process failed"));
     return seconds;
   }
@@ -341,6 +359,15 @@ class Bench {
   }
 
   uint64_t size() const { return size_; }
+
+  // CPU seconds spent in the timed sections, over all rounds.
+  struct CpuTotals {
+    double client_put = 0;
+    double curl_put = 0;
+    double client_get = 0;
+    double curl_get = 0;
+  };
+  const CpuTotals& cpu() const { return cpu_; }
 
  private:
   std::vector<std::string> CurlBase(const std::string& key, const QueryParams& query) {
@@ -381,6 +408,7 @@ class Bench {
   std::string data_;
   std::string dir_;
   std::vector<std::string> part_files_;
+  CpuTotals cpu_;
 };
 
 int Main(int argc, char** argv) {
@@ -471,6 +499,9 @@ int Main(int argc, char** argv) {
   std::printf("%-28s %9.0f MB/s %9.0f MB/s %12.2f %14.2f\n",
               ("GET " + std::to_string(options.parallel) + " parallel ranges").c_str(), rate(client_get),
               rate(curl_get), rate(client_get) / rate(curl_get), paired(client_get, curl_get));
+  std::printf("CPU seconds in the timed sections (all rounds): PUT client %.1f, curl %.1f; "
+              "GET client %.1f, curl %.1f\n",
+              bench.cpu().client_put, bench.cpu().curl_put, bench.cpu().client_get, bench.cpu().curl_get);
   std::printf("load average before/after: %s / %s\n", load_before.c_str(), LoadAverage().c_str());
 
   bench.RemoveObjects({client_key, curl_key}, own_bucket);

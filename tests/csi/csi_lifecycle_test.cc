@@ -259,6 +259,62 @@ void RunLifecycle(const std::map<std::string, std::string>& parameters, const st
 
 }  // namespace
 
+TEST_CASE("static provisioning of an existing bucket prefix via volume attributes") {
+  TestDir dir;
+  PluginProcess plugin(dir);
+  auto s3 = TestS3Client();
+  const std::string bucket = "objfs-static-" + UniqueSuffix();
+  REQUIRE(s3->CreateBucket(bucket).ok());
+  REQUIRE(s3->PutObject(bucket, "data/existing.txt", s3::Body::FromMemory("already there\n"), {}).ok());
+  REQUIRE(s3->PutObject(bucket, "other/untouched.txt", s3::Body::FromMemory("x"), {}).ok());
+  const std::string volume_id = "static-" + bucket;
+  google::protobuf::Map<std::string, std::string> context;
+  context["bucket"] = bucket;
+  context["prefix"] = "data";  // normalised to "data/"
+  context["endpoint"] = TestEndpoint();
+  context["addressingStyle"] = "path";
+  context["capacityBytes"] = std::to_string(4 * kMiB);
+
+  ::csi::v1::ValidateVolumeCapabilitiesRequest validate;
+  validate.set_volume_id(volume_id);
+  *validate.mutable_volume_context() = context;
+  *validate.add_volume_capabilities() = MountCapability();
+  for (const auto& [key, value] : TestSecrets()) (*validate.mutable_secrets())[key] = value;
+  ::csi::v1::ValidateVolumeCapabilitiesResponse validated;
+  grpc::Status status =
+      Call(plugin.controller(), &::csi::v1::Controller::Stub::ValidateVolumeCapabilities, validate, &validated);
+  REQUIRE_MESSAGE(status.ok(), status.error_message());
+  CHECK(validated.has_confirmed());
+
+  const std::string staging = dir.Sub("staging");
+  const std::string pod = dir.Sub("pod/volume");
+  status = Stage(plugin, volume_id, staging, context, "");
+  REQUIRE_MESSAGE(status.ok(), status.error_message() << "\n" << plugin.Log());
+  REQUIRE(Publish(plugin, volume_id, staging, pod, false).ok());
+  std::string text;
+  REQUIRE(ReadFile(pod + "/existing.txt", &text) == 0);
+  CHECK(text == "already there\n");
+  CHECK(access((pod + "/untouched.txt").c_str(), F_OK) != 0);  // outside the prefix
+  CHECK(BytesTotal(Stats(plugin, volume_id, pod)) == 4 * kMiB);
+  uint64_t written = 0;
+  CHECK(FillFile(pod + "/fill.bin", 8 * kMiB, &written) == ENOSPC);
+  CHECK(written <= static_cast<uint64_t>(4 * kMiB));
+  REQUIRE(unlink((pod + "/fill.bin").c_str()) == 0);
+  REQUIRE(WriteFile(pod + "/new.txt", "new\n") == 0);
+
+  REQUIRE(Unpublish(plugin, volume_id, pod).ok());
+  REQUIRE(Unstage(plugin, volume_id, staging).ok());
+  CHECK(s3->HeadObject(bucket, "data/new.txt").ok());
+
+  // The driver never deletes storage it did not provision.
+  ::csi::v1::DeleteVolumeRequest remove;
+  remove.set_volume_id(volume_id);
+  ::csi::v1::DeleteVolumeResponse removed;
+  CHECK(Call(plugin.controller(), &::csi::v1::Controller::Stub::DeleteVolume, remove, &removed).ok());
+  CHECK(s3->HeadObject(bucket, "data/existing.txt").ok());
+  CHECK(s3->HeadObject(bucket, "other/untouched.txt").ok());
+}
+
 TEST_CASE("lifecycle, bucket per volume") {
   RunLifecycle({{"addressingStyle", "path"}}, "pvc-bucket-" + UniqueSuffix());
 }

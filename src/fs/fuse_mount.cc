@@ -148,17 +148,16 @@ void FuseMount::JoinLoop() {
 Status FuseMount::Detach(bool lazy) {
   const std::string& mp = options_.mountpoint;
   if (geteuid() == 0) {
-    if (umount2(mp.c_str(), UMOUNT_NOFOLLOW | (lazy ? MNT_DETACH : 0)) == 0) return Status::Ok();
-    int err = errno;
+    int err = umount2(mp.c_str(), UMOUNT_NOFOLLOW | (lazy ? MNT_DETACH : 0)) == 0 ? 0 : errno;
     if (err == EBUSY) {
       return Status(Code::kFailedPrecondition,
                     mp + " is busy: files are open or a process works inside it (close them, or unmount lazily)")
           .WithErrno(EBUSY);
     }
-    if (err != EINVAL && err != ENOENT) {
+    if (err != 0 && err != EINVAL && err != ENOENT) {
       return Status(Code::kInternal, "umount " + mp + ": " + std::strerror(err)).WithErrno(err);
     }
-    // Not a mount point any more: someone else unmounted it; the loop ends soon.
+    // EINVAL/ENOENT: not a mount point any more (someone else unmounted it).
   } else {
     std::vector<std::string> args = {"-u", "-q"};
     if (lazy) args.push_back("-z");
@@ -169,12 +168,16 @@ Status FuseMount::Detach(bool lazy) {
       return Status(Code::kFailedPrecondition, "fusermount3 -u " + mp + " failed (busy?)").WithErrno(EBUSY);
     }
   }
+  if (lazy) return Status::Ok();  // the loop ends when the last user lets go
+  // Removing the last reference to the filesystem aborts the FUSE connection,
+  // which ends the loop at once. If it does not end, the filesystem is still
+  // reachable elsewhere (a bind mount of it): say so instead of waiting forever.
   std::unique_lock<std::mutex> lock(mu_);
-  // A detach that succeeded aborts the FUSE connection (after the last open
-  // file closes, for lazy detaches), which ends the loop; only a mount point
-  // that vanished under us needs this bound.
-  if (!lazy && !loop_ended_cv_.wait_for(lock, std::chrono::seconds(10), [this] { return loop_ended_; })) {
-    return Status(Code::kInternal, mp + " is no longer mounted here but its FUSE session is still running");
+  if (!loop_ended_cv_.wait_for(lock, std::chrono::seconds(10), [this] { return loop_ended_; })) {
+    return Status(Code::kFailedPrecondition,
+                  mp + " is detached, but the filesystem is still mounted elsewhere (bind mounts?); "
+                       "its session keeps running until those are unmounted")
+        .WithErrno(EBUSY);
   }
   return Status::Ok();
 }

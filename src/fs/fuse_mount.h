@@ -12,7 +12,11 @@
 //              commits once more (writes that raced with the detach). With
 //              UnmountMode::kGraceful a busy mount (open files, a cwd inside)
 //              or a failed commit leaves the mount live and returns the error,
-//              so nothing is lost and the caller may retry. UnmountMode::kLazy
+//              so nothing is lost and the caller may retry. If the filesystem
+//              stays reachable through a bind mount of it, the mountpoint is
+//              detached but the session keeps serving the bind mounts, and
+//              Unmount() returns kFailedPrecondition (errno EBUSY) after 10 s
+//              instead of waiting for them. UnmountMode::kLazy
 //              detaches anyway (MNT_DETACH): processes holding files keep using
 //              them, the loop serves them until the last is closed, and
 //              Unmount() returns then. Idempotent: later calls return the first

@@ -302,6 +302,7 @@ grpc::Status NodeService::NodeUnstageVolume(grpc::ServerContext*,
   }
   Status removed = state_.Remove(volume_id);
   if (!removed.ok()) return ToGrpc(removed);
+  (void)rmdir(state_.CacheDir(volume_id).c_str());  // empty once the filesystem is gone
   {
     std::lock_guard<std::mutex> lock(mu_);
     volumes_.erase(volume_id);

@@ -34,24 +34,23 @@ namespace {
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+Status MountpointError(const std::string& path, int err) {
+  if (err == ENOENT) return Status(Code::kNotFound, "mountpoint " + path + " does not exist");
+  if (err == ENOTCONN) {
+    return Status(Code::kFailedPrecondition,
+                  "mountpoint " + path + " is a dead FUSE mount (its process exited); run 'objfs umount " + path +
+                      "' or 'fusermount3 -u " + path + "' first");
+  }
+  return Status(Code::kFailedPrecondition, "mountpoint " + path + ": " + std::strerror(err));
+}
+
 // Checks that `path` can be mounted on; returns its absolute, resolved form.
 Result<std::string> CheckMountpoint(const std::string& path, bool allow_nonempty) {
   char resolved[PATH_MAX];
-  if (realpath(path.c_str(), resolved) == nullptr) {
-    int err = errno;
-    if (err == ENOENT) return Status(Code::kNotFound, "mountpoint " + path + " does not exist");
-    if (err == ENOTCONN) {
-      return Status(Code::kFailedPrecondition,
-                    "mountpoint " + path + " is a dead FUSE mount (its process exited); run 'objfs umount " +
-                        path + "' or 'fusermount3 -u " + path + "' first");
-    }
-    return Status(Code::kFailedPrecondition, "mountpoint " + path + ": " + std::strerror(err));
-  }
+  if (realpath(path.c_str(), resolved) == nullptr) return MountpointError(path, errno);
   std::string mountpoint = resolved;
   struct stat st {};
-  if (stat(mountpoint.c_str(), &st) != 0) {
-    return Status(Code::kFailedPrecondition, "mountpoint " + path + ": " + std::strerror(errno));
-  }
+  if (stat(mountpoint.c_str(), &st) != 0) return MountpointError(path, errno);
   if (!S_ISDIR(st.st_mode)) return Status(Code::kFailedPrecondition, "mountpoint " + path + " is not a directory");
   auto table = MountTable::Load();
   if (!table.ok()) return table.status();

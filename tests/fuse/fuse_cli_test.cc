@@ -417,3 +417,32 @@ TEST_CASE("--no-verify-tls warns loudly") {
 
 }  // namespace
 }  // namespace objfs::fusetest
+
+namespace objfs::fusetest {
+namespace {
+
+TEST_CASE("a mount whose process died: mount explains, objfs umount cleans up") {
+  std::string bucket = NewBucket();
+  auto m = ScopedMount::Start(bucket);
+  REQUIRE(kill(m->pid(), SIGKILL) == 0);
+  // The kernel keeps the dead mount: every access fails with ENOTCONN.
+  struct stat st {};
+  for (int i = 0; i < 500 && stat(m->path().c_str(), &st) == 0; ++i) usleep(10000);
+  CHECK(errno == ENOTCONN);
+  RunResult again = DaemonMount({"--endpoint", Env().endpoint, "--path-style", bucket, m->path()});
+  CHECK(again.exit_code == 1);
+  CHECK_MESSAGE(Contains(again.err, "dead FUSE mount"), again.err);
+  RunResult un = Run({Env().binary, "umount", m->path()});
+  CHECK_MESSAGE(un.exit_code == 0, un.err);
+  CHECK_FALSE(IsMounted(m->path()));
+  RunResult fresh = DaemonMount({"--endpoint", Env().endpoint, "--path-style", bucket, m->path()});
+  DaemonGuard guard{m->path()};
+  CHECK_MESSAGE(fresh.exit_code == 0, fresh.err);
+  if (fresh.exit_code == 0) {
+    RecordPid(DaemonPid(m->path()));
+    CHECK(Run({Env().binary, "umount", m->path()}).exit_code == 0);
+  }
+}
+
+}  // namespace
+}  // namespace objfs::fusetest

@@ -170,6 +170,24 @@ TEST_CASE("futimens before close (cp -p) survives a streamed upload") {
   CHECK(a->attr.st_mtim.tv_sec == 1234567890);
 }
 
+TEST_CASE("SyncAll commits files still open for writing; Stats counts bytes and requests") {
+  Harness h;
+  auto c = h.core->Create(kRootIno, "open", 0644, O_WRONLY | O_CREAT | O_TRUNC, kCtx);
+  REQUIRE(c.ok());
+  std::string body = Pattern(4, 70000);
+  REQUIRE(h.core->Write(c->entry.ino, c->open.fh, 0, std::span<const char>(body.data(), body.size())).ok());
+  CHECK(h.Body("open").empty());  // not committed yet
+  REQUIRE(h.core->SyncAll().ok());
+  CHECK(h.Body("open") == body);
+  FsStats st = h.core->Stats();
+  CHECK(st.bytes_written == body.size());
+  CHECK(st.open_handles == 1);
+  CHECK(st.s3_put >= 2);  // the empty object at create, then the data
+  REQUIRE(h.core->Release(c->entry.ino, c->open.fh).ok());
+  CHECK(h.ReadFile(c->entry.ino) == body);
+  CHECK(h.core->Stats().bytes_read == body.size());
+}
+
 TEST_CASE("writes through an open-unlinked file are discarded at close") {
   Harness h;
   uint64_t ino = h.WriteFile(kRootIno, "f", "base");

@@ -37,4 +37,24 @@ int ErrnoFromStatus(const Status& status) {
   return EIO;
 }
 
+int ErrnoFromStatus(FsOp op, const Status& status) {
+  if (status.ok()) return 0;
+  int e = ErrnoFromStatus(status);
+  switch (op) {
+    case FsOp::kRead:
+      if (status.code() == Code::kFailedPrecondition) return ESTALE;
+      if (status.code() == Code::kNotFound && status.s3_code() != "NoSuchBucket") return ESTALE;
+      return e;
+    case FsOp::kWrite:
+      return e == ENOSPC || e == ESTALE ? e : EIO;
+    case FsOp::kCommit:
+      return e == ENOSPC || e == EDQUOT ? e : EIO;
+    case FsOp::kSetMetadata:
+      return e == ESTALE ? e : EIO;
+    case FsOp::kExclusiveCreate:
+      return status.code() == Code::kFailedPrecondition ? EEXIST : e;
+  }
+  return e;
+}
+
 }  // namespace objfs::fs

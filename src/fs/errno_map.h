@@ -18,4 +18,14 @@ namespace objfs::fs {
 //   kInternal -> EIO.
 int ErrnoFromStatus(const Status& status);
 
+// What the failing operation was, where that changes the answer.
+enum class FsOp {
+  kRead,             // ESTALE when the object changed or vanished under an open file
+  kWrite,            // ENOSPC and ESTALE as such; any other failure is EIO
+  kCommit,           // flush/fsync/close/truncate upload: ENOSPC/EDQUOT as such, else EIO
+  kSetMetadata,      // ESTALE when the object changed meanwhile, else EIO
+  kExclusiveCreate,  // PreconditionFailed on If-None-Match: EEXIST
+};
+int ErrnoFromStatus(FsOp op, const Status& status);
+
 }  // namespace objfs::fs

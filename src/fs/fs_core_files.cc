@@ -301,9 +301,8 @@ ErrnoStatus FsCoreImpl::CommitInode(uint64_t ino, const std::shared_ptr<FileCont
   std::lock_guard io(content->io_mu());
   Status s = CommitContent(ino, *content);
   if (!s.ok()) {
-    int e = ErrnoFromStatus(s);
     // Whatever went wrong in the store, the caller learns its data is not saved.
-    return Err(e == ENOSPC || e == EDQUOT ? e : EIO);
+    return Err(ErrnoFromStatus(FsOp::kCommit, s));
   }
   return ErrnoStatus::Ok();
 }
@@ -389,8 +388,7 @@ ErrnoOr<Entry> FsCoreImpl::CreateObject(uint64_t parent, std::string_view name, 
     r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
   }
   if (!r.ok()) {
-    if (exclusive && r.status().code() == Code::kFailedPrecondition) return R::Error(EEXIST);
-    return R::Error(ErrnoFromStatus(r.status()));
+    return R::Error(exclusive ? ErrnoFromStatus(FsOp::kExclusiveCreate, r.status()) : ErrnoFromStatus(r.status()));
   }
   std::lock_guard lock(mu_);
   if (!inodes_.Get(parent)) return R::Error(ENOENT);
@@ -477,7 +475,7 @@ ErrnoOr<size_t> FsCoreImpl::Read(uint64_t ino, uint64_t fh, uint64_t offset, std
     if (content.mode() == FileContent::Mode::kStream) {
       // A stream cannot be read back: save it, then read the object.
       Status s = CommitContent(ino, content);
-      if (!s.ok()) return R::Error(EIO);
+      if (!s.ok()) return R::Error(ErrnoFromStatus(FsOp::kCommit, s));
     }
     if (content.reads_local()) {
       Result<size_t> n = content.ReadLocal(offset, out);
@@ -501,8 +499,7 @@ ErrnoOr<size_t> FsCoreImpl::Read(uint64_t ino, uint64_t fh, uint64_t offset, std
   Result<size_t> n = reader->Read(offset, out);
   if (!n.ok()) {
     LOG_WARN("read " << config_.bucket << "/" << version.key << " at " << offset << ": " << n.status().ToString());
-    if (n.status().code() == Code::kFailedPrecondition || s3::IsNoSuchKey(n.status())) return R::Error(ESTALE);
-    return R::Error(ErrnoFromStatus(n.status()));
+    return R::Error(ErrnoFromStatus(FsOp::kRead, n.status()));
   }
   bytes_read_.fetch_add(*n, std::memory_order_relaxed);
   return *n;
@@ -542,8 +539,7 @@ ErrnoOr<size_t> FsCoreImpl::Write(uint64_t ino, uint64_t fh, uint64_t offset, st
   }
   if (!s.ok()) {
     LOG_ERROR("write " << config_.bucket << "/" << key << " at " << offset << ": " << s.ToString());
-    int e = ErrnoFromStatus(s);
-    return R::Error(e == ENOSPC || e == ESTALE ? e : EIO);
+    return R::Error(ErrnoFromStatus(FsOp::kWrite, s));
   }
   bytes_written_.fetch_add(data.size(), std::memory_order_relaxed);
   return data.size();
@@ -649,7 +645,7 @@ ErrnoOr<AttrReply> FsCoreImpl::SetAttr(uint64_t ino, const SetAttrRequest& req, 
     // truncate(2) without an open file has no later commit point: save now.
     if (!open) {
       Status c = CommitContent(ino, *content);
-      if (!c.ok()) return R::Error(ErrnoFromStatus(c) == ENOSPC ? ENOSPC : EIO);
+      if (!c.ok()) return R::Error(ErrnoFromStatus(FsOp::kCommit, c));
     }
     std::lock_guard lock(mu_);
     if (Inode* node = inodes_.Get(ino); node && node->open_count == 0 && node->content && !node->content->dirty()) {
@@ -678,7 +674,7 @@ ErrnoOr<AttrReply> FsCoreImpl::SetAttr(uint64_t ino, const SetAttrRequest& req, 
     Status s = PersistMeta(ino);
     if (!s.ok()) {
       LOG_WARN("saving attributes of inode " << ino << ": " << s.ToString());
-      return R::Error(ErrnoFromStatus(s) == ESTALE ? ESTALE : EIO);
+      return R::Error(ErrnoFromStatus(FsOp::kSetMetadata, s));
     }
   }
   std::lock_guard lock(mu_);

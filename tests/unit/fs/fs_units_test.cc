@@ -87,6 +87,14 @@ TEST_CASE("errno map") {
   CHECK(ErrnoFromStatus(Status(Code::kUnavailable, "")) == EIO);
   CHECK(ErrnoFromStatus(Status(Code::kTimeout, "")) == EIO);
   CHECK(ErrnoFromStatus(Status(Code::kInternal, "").WithErrno(ENOSPC)) == ENOSPC);
+  CHECK(ErrnoFromStatus(FsOp::kRead, Status(Code::kFailedPrecondition, "")) == ESTALE);
+  CHECK(ErrnoFromStatus(FsOp::kRead, Status(Code::kNotFound, "").WithHttp(404, "NoSuchKey", "")) == ESTALE);
+  CHECK(ErrnoFromStatus(FsOp::kRead, Status(Code::kUnavailable, "")) == EIO);
+  CHECK(ErrnoFromStatus(FsOp::kCommit, Status(Code::kResourceExhausted, "")) == ENOSPC);
+  CHECK(ErrnoFromStatus(FsOp::kCommit, Status(Code::kPermissionDenied, "")) == EIO);
+  CHECK(ErrnoFromStatus(FsOp::kWrite, Status(Code::kFailedPrecondition, "")) == ESTALE);
+  CHECK(ErrnoFromStatus(FsOp::kExclusiveCreate, Status(Code::kFailedPrecondition, "")) == EEXIST);
+  CHECK(ErrnoFromStatus(FsOp::kSetMetadata, Status(Code::kTimeout, "")) == EIO);
 }
 
 TEST_CASE("listing entries are sorted, unique, and directories win name clashes") {

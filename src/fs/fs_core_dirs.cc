@@ -207,7 +207,12 @@ ErrnoOr<std::shared_ptr<const DirListing>> FsCoreImpl::Listing(uint64_t dir_ino)
   std::lock_guard lock(mu_);
   Inode* node = inodes_.Get(dir_ino);
   if (node && node->dir_epoch == epoch) {  // nothing changed inside while listing
-    if (dir_cache_.size() >= 256) dir_cache_.clear();  // bound: listings are rebuilt on demand
+    // Bound the cache by directories and by entries; listings are rebuilt on
+    // demand (open directory handles keep their own snapshot alive).
+    constexpr size_t kMaxDirs = 256, kMaxEntries = 400000;
+    size_t entries = (*listing)->entries().size();
+    for (const auto& [ino, cached] : dir_cache_) entries += cached->entries().size();
+    if (dir_cache_.size() >= kMaxDirs || entries > kMaxEntries) dir_cache_.clear();
     dir_cache_[dir_ino] = *listing;
   }
   return *listing;

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -139,9 +138,9 @@ std::string CurlS3::Url(const S3Request& request) const {
 }
 
 std::string CurlS3::ScratchPath(const std::string& tag) const {
-  static std::atomic<uint64_t> counter{0};
   return work_dir_ + "/objfs-bench-curl-" + std::to_string(getpid()) + "-" +
-         std::to_string(counter.fetch_add(1)) + "-" + tag;
+         std::to_string(reinterpret_cast<uintptr_t>(this)) + "-" +
+         std::to_string(scratch_counter_++) + "-" + tag;
 }
 
 Result<std::vector<S3Response>> CurlS3::Run(const std::vector<S3Request>& requests, int parallel,

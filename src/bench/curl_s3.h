@@ -94,6 +94,7 @@ class CurlS3 {
   S3Credentials credentials_;
   std::string work_dir_;
   mutable double cpu_seconds_ = 0;
+  mutable uint64_t scratch_counter_ = 0;
 };
 
 // Decodes the five XML entities S3 uses in keys.

@@ -18,7 +18,6 @@
 namespace objfs::latency_proxy {
 namespace {
 
-constexpr size_t kReadChunk = 256 * 1024;
 constexpr int kClient = 0;
 constexpr int kTarget = 1;
 
@@ -182,7 +181,7 @@ void DelayLineProxy::Accept() {
 }
 
 void DelayLineProxy::PumpDirection(Connection* c, Direction* d, int64_t now_ns) {
-  static thread_local std::string buffer(kReadChunk, '\0');
+  std::string& buffer = read_buffer_;
   bool progress = true;
   while (progress && !c->failed) {
     progress = false;

@@ -75,6 +75,7 @@ class DelayLineProxy {
   int stop_fd_ = -1;  // eventfd
   int port_ = 0;
   std::vector<std::unique_ptr<Connection>> connections_;
+  std::string read_buffer_ = std::string(256 * 1024, '\0');  // scratch for one read()
 };
 
 // Parses "HOST:PORT". False on junk.

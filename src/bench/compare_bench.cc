@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <thread>
@@ -305,6 +306,7 @@ std::vector<WorkloadResult> CompareBench::RunMounted(const std::string& system, 
   if (system == "objfs") config.extra_args = options_.objfs_args;
   if (system == "s3fs") config.extra_args = options_.s3fs_args;
   if (system == "rclone") config.extra_args = options_.rclone_args;
+  config.cache_dir = scratch_ + "/" + system + "-cache-" + name;
   std::string mp = scratch_ + "/mnt-" + system;
   Result<std::unique_ptr<SystemMount>> mounted = SystemMount::Start(config, mp);
   if (!mounted.ok()) return all_failed("mount failed: " + mounted.status().ToString());
@@ -359,6 +361,16 @@ std::vector<WorkloadResult> CompareBench::RunMounted(const std::string& system, 
   }
   progress_->Phase(name + " on " + system + ": unmounting");
   Result<UnmountReport> unmounted = mount.Unmount();
+  // Whatever the daemon left in its cache is dropped: the next mount starts clean.
+  uint64_t left_in_cache = 0;
+  if (system == "rclone") {
+    SpawnOptions du;
+    du.argv = {"du", "-sb", config.cache_dir + "/vfs"};
+    Result<ExitInfo> size = RunCommand(du, std::chrono::seconds(60));
+    if (size.ok() && size->ok()) left_in_cache = std::strtoull(size->out.c_str(), nullptr, 10);
+  }
+  Status cache_removed = RemoveTree(config.cache_dir);
+  (void)cache_removed;
   // Systems that upload after close() may still do so before they exit.
   if (!durability_note.empty() &&
       durability_note.find(" " + std::to_string(durable_expected) + "/") == std::string::npos) {
@@ -396,6 +408,10 @@ std::vector<WorkloadResult> CompareBench::RunMounted(const std::string& system, 
       r.note += (r.note.empty() ? "" : "; ") + std::string("unmount: ") + unmounted.status().message();
     }
     if (!durability_note.empty()) r.note += (r.note.empty() ? "" : "; ") + durability_note;
+    if (i == 0 && left_in_cache > 0) {
+      r.note += (r.note.empty() ? "" : "; ") + FormatBytes(left_in_cache) +
+                " left in its cache dir after exit";
+    }
     results.push_back(r);
   }
   return results;

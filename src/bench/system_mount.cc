@@ -66,7 +66,8 @@ Result<SpawnOptions> SystemMount::CommandFor(const MountConfig& config,
                   "objfsbench:" + (prefix.empty() ? config.bucket : config.bucket + "/" + prefix),
                   mount_point, "--config", rclone_conf,
                   "--vfs-cache-mode", "writes",
-                  "--cache-dir", config.scratch_dir + "/rclone-cache"};
+                  "--cache-dir",
+                  config.cache_dir.empty() ? config.scratch_dir + "/rclone-cache" : config.cache_dir};
     for (const std::string& a : config.extra_args) spawn.argv.push_back(a);
     spawn.env = {{"RCLONE_CONFIG_OBJFSBENCH_TYPE", "s3"},
                  {"RCLONE_CONFIG_OBJFSBENCH_PROVIDER", "Other"},

@@ -36,7 +36,10 @@ struct MountConfig {
   std::string prefix;    // key prefix the mount is rooted at ("" or ending in '/')
   std::string region = "us-east-1";
   S3Credentials credentials;
-  std::string scratch_dir;   // passwd file, rclone cache, daemon logs
+  std::string scratch_dir;   // passwd file, daemon logs
+  // rclone's VFS cache directory; fresh per mount so files a previous mount
+  // left un-uploaded are not uploaded during a later workload.
+  std::string cache_dir;
   std::string objfs_binary;  // for system "objfs"
   std::vector<std::string> extra_args;
   double timeout_seconds = 30;

@@ -197,13 +197,15 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
 
   // Prefetch: claim blocks in the window and send them to the executor in
   // runs of up to max_blocks_per_request contiguous blocks.
-  // Refill only once half the window is consumed, so prefetch GETs cover
-  // whole runs of blocks instead of one block per read.
-  const uint64_t ahead = prefetch_from > last + 1 ? (prefetch_from - last - 1) * bs : 0;
-  if (plan.window > 0 && ahead < plan.window / 2 + 1) {
-    const uint64_t window_end = std::min(version_.size, offset + length + plan.window);
-    const uint64_t last_ahead = (window_end - 1) / bs;
-    const uint64_t max_run = static_cast<uint64_t>(std::max(1, cache_.options_.max_blocks_per_request));
+  // Top the window up only when a whole run of blocks is missing (or the
+  // object's tail is), so prefetch GETs are max_blocks_per_request blocks
+  // long instead of one block per read, while the window stays nearly full.
+  const uint64_t max_run = static_cast<uint64_t>(std::max(1, cache_.options_.max_blocks_per_request));
+  const uint64_t window_end = std::min(version_.size, offset + length + plan.window);
+  const uint64_t last_ahead = plan.window > 0 ? (window_end - 1) / bs : 0;
+  const bool tail = window_end == version_.size;
+  if (plan.window > 0 && last_ahead >= prefetch_from &&
+      (last_ahead - prefetch_from + 1 >= std::min(max_run, plan.window / bs) || tail)) {
     std::vector<std::shared_ptr<Block>> run;
     uint64_t run_start = 0;
     auto flush = [&] {

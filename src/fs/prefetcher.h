@@ -11,7 +11,9 @@
 // doubles the window, starting from `initial_window`, up to `max_window`
 // (the page cache passes min(64 MiB, budget / 4)), so a streaming reader soon
 // keeps max_window / block_size blocks in flight, while a reader that only
-// peeks at a file's head costs one extra block. Any other read is random: the
+// peeks at a file's head costs one extra block. (The page cache tops the
+// window up whenever a whole run of max_blocks_per_request blocks is missing
+// from it, so in-flight GETs stay full-sized and the window stays full.) Any other read is random: the
 // window drops to zero (fetch only what is asked) and the next sequential run
 // starts over from `initial_window`.
 //

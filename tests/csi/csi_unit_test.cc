@@ -6,6 +6,7 @@
 #include "csi/csi_options.h"
 #include "csi/node_state.h"
 #include "csi/request_log.h"
+#include "csi/store_connector.h"
 #include "csi/volume_id.h"
 #include "csi/volume_names.h"
 #include "csi/volume_params.h"
@@ -144,6 +145,36 @@ TEST_CASE("state files round-trip") {
   CHECK(*back->mount_group == 2000u);
   CHECK(back->targets == record.targets);
   CHECK_FALSE(ParseRecord("garbage").ok());
+}
+
+TEST_CASE("store settings: parameters, then secrets, then defaults; endpoint references") {
+  StoreConnector connector(StoreDefaults{"http://default:9000", "eu-central-1"});
+  auto settings = connector.Resolve({}, {});
+  REQUIRE(settings.ok());
+  CHECK(settings->endpoint == "http://default:9000");
+  CHECK(settings->region == "eu-central-1");
+  settings = connector.Resolve({{"region", "us-west-2"}}, {{"endpoint", "https://secret.example"}, {"region", "x"}});
+  REQUIRE(settings.ok());
+  CHECK(settings->endpoint == "https://secret.example");
+  CHECK(settings->region == "us-west-2");
+  settings = connector.Resolve({{"endpoint", "http://param:1"}, {"addressingStyle", "path"}},
+                               {{"endpoint", "https://secret.example"}});
+  REQUIRE(settings.ok());
+  CHECK(settings->endpoint == "http://param:1");
+  CHECK(settings->addressing == s3::AddressingStyle::kPath);
+  CHECK_FALSE(connector.Resolve({{"addressingStyle", "sideways"}}, {}).ok());
+  CHECK_FALSE(connector.Resolve({{"endpoint", "ftp://x"}}, {}).ok());
+  CHECK_FALSE(connector.Resolve({{"verifyTls", "maybe"}}, {}).ok());
+
+  const std::string long_endpoint = "https://" + std::string(100, 'e') + ".example.com";
+  auto found = connector.ResolveEndpointRef(EndpointRef(long_endpoint), {{"endpoint", long_endpoint}});
+  REQUIRE(found.ok());
+  CHECK(*found == long_endpoint);
+  found = connector.ResolveEndpointRef(EndpointRef("http://default:9000"), {});
+  REQUIRE(found.ok());
+  CHECK(*found == "http://default:9000");
+  CHECK(connector.ResolveEndpointRef(EndpointRef(long_endpoint), {}).status().code() ==
+        Code::kFailedPrecondition);
 }
 
 TEST_CASE("requests are logged without secrets") {

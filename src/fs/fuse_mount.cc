@@ -127,8 +127,8 @@ void FuseMount::RunLoop() {
     std::lock_guard<std::mutex> lock(mu_);
     loop_ended_ = true;
     loop_result_ = result;
+    loop_ended_cv_.notify_all();  // under the lock: a waiter may destroy this mount next
   }
-  loop_ended_cv_.notify_all();
 }
 
 bool FuseMount::LoopEnded() const {

@@ -348,8 +348,9 @@ void PageCache::SubmitRun(const ObjectVersion& version, uint64_t first_index,
     {
       std::lock_guard lock(counters_->tasks_mu);
       --counters_->tasks_in_flight;
+      // Under the lock: a waiter that sees zero may destroy the cache next.
+      counters_->tasks_cv.notify_all();
     }
-    counters_->tasks_cv.notify_all();
   });
 }
 

@@ -152,8 +152,10 @@ Status UploadStream::SendCurrentPart() {
         first_error_.Annotate("UploadPart " + std::to_string(number) + " of " + key_);
       }
       --in_flight_;
+      // Notify under the lock: once in_flight_ reaches 0 a waiter may destroy
+      // this stream, so the condition variable must not be touched after unlock.
+      cv_.notify_all();
     }
-    cv_.notify_all();
   });
   part_ = BlockBuffer();
   part_fill_ = 0;

@@ -77,6 +77,11 @@ TEST_CASE("readdirplus counts lookups exactly; forget releases inodes") {
   Harness h;
   for (int i = 0; i < 50; ++i) h.Put(Name(i), "x");
   uint64_t base = h.core->Stats().used_inodes;
+  // One held lookup per name: their metadata is then known, so readdirplus
+  // hands out node ids (and counts a lookup for each it hands out).
+  std::vector<uint64_t> held;
+  for (int i = 0; i < 50; ++i) held.push_back(h.Lookup(kRootIno, Name(i)).ino);
+  CHECK(h.core->Stats().used_inodes == base + 50);
   auto dh = h.core->OpenDir(kRootIno);
   REQUIRE(dh.ok());
   std::vector<uint64_t> inos;
@@ -87,7 +92,6 @@ TEST_CASE("readdirplus counts lookups exactly; forget releases inodes") {
             return true;
           }).ok());
   CHECK(inos.size() == 20);  // 22 minus "." and ".."
-  CHECK(h.core->Stats().used_inodes == base + 20);
   // A lookup of a listed name answers from the inode, without S3.
   uint64_t heads = h.core->Stats().s3_head;
   Entry e = h.Lookup(kRootIno, Name(3));
@@ -96,8 +100,36 @@ TEST_CASE("readdirplus counts lookups exactly; forget releases inodes") {
   std::vector<std::pair<uint64_t, uint64_t>> forgets;
   for (uint64_t ino : inos) forgets.emplace_back(ino, 1);
   h.core->ForgetMulti(forgets);
-  CHECK(h.core->Stats().used_inodes == base);
+  CHECK(h.core->Stats().used_inodes == base + 50);  // the held lookups remain
+  forgets.clear();
+  for (uint64_t ino : held) forgets.emplace_back(ino, 1);
+  h.core->ForgetMulti(forgets);
+  CHECK(h.core->Stats().used_inodes == base);  // every count was exact
   REQUIRE(h.core->ReleaseDir(kRootIno, *dh).ok());
+}
+
+TEST_CASE("readdirplus never vouches for metadata a listing does not carry") {
+  Harness h;
+  h.Put("plain", "x");
+  h.Put("link", "plain", {{"mode", std::to_string(S_IFLNK | 0777)}});
+  h.Put("secret", "x", {{"mode", std::to_string(S_IFREG | 0600)}, {"mtime", "1600000000"}});
+  auto dh = h.core->OpenDir(kRootIno);
+  REQUIRE(dh.ok());
+  std::vector<std::pair<std::string, uint64_t>> ids;
+  REQUIRE(h.core->ReadDirPlus(kRootIno, *dh, 0, [&](const DirEntryView& e) {
+            ids.emplace_back(std::string(e.name), e.entry->ino);
+            if (e.name != "." && e.name != "..") CHECK((e.entry->attr.st_mode & S_IFMT) == 0);
+            return true;
+          }).ok());
+  REQUIRE(ids.size() == 5);
+  for (const auto& [name, ino] : ids) CHECK_MESSAGE(ino == 0, name);
+  REQUIRE(h.core->ReleaseDir(kRootIno, *dh).ok());
+  // The kernel then looks each name up, and the lookup reads the metadata.
+  Entry link = h.Lookup(kRootIno, "link");
+  CHECK(S_ISLNK(link.attr.st_mode));
+  Entry secret = h.Lookup(kRootIno, "secret");
+  CHECK((secret.attr.st_mode & 07777) == 0600);
+  CHECK(secret.attr.st_mtim.tv_sec == 1600000000);
 }
 
 TEST_CASE("lookups reuse a fresh listing: absent names cost no request") {

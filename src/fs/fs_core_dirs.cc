@@ -12,17 +12,6 @@
 #include "fs/name_filter.h"
 
 namespace objfs::fs {
-namespace {
-
-struct timespec Now() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts;
-}
-
-ErrnoStatus Err(int e) { return ErrnoStatus::Error(e); }
-
-}  // namespace
 
 // ---------------------------------------------------------------- rename
 
@@ -106,7 +95,7 @@ ErrnoStatus FsCoreImpl::Rename(uint64_t parent, std::string_view name, uint64_t 
   }
   if (Inode* s = inodes_.Get(*src)) {
     inodes_.Move(*s, new_parent, std::string(new_name));
-    s->meta.ctime = Now();
+    s->meta.ctime = WallClockNow();
   }
   pending_deletes_.erase(dst_key);
   EraseNegativeLocked(new_parent, new_name);

@@ -14,14 +14,6 @@
 namespace objfs::fs {
 namespace {
 
-struct timespec Now() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts;
-}
-
-ErrnoStatus Err(int e) { return ErrnoStatus::Error(e); }
-
 Status DescribeInitError(const Status& s, const std::string& what) {
   Status out = s;
   switch (s.code()) {
@@ -232,7 +224,7 @@ void FsCoreImpl::SyncFromContentLocked(Inode& inode, const FileContent& content,
     inode.etag = b.etag;
     inode.meta_known = true;
   }
-  if (data_changed) inode.meta.mtime = inode.meta.ctime = Now();
+  if (data_changed) inode.meta.mtime = inode.meta.ctime = WallClockNow();
   inode.attr_expiry = Expiry();
   inode.updated_at = Clock::now();
 }
@@ -527,7 +519,7 @@ ErrnoOr<size_t> FsCoreImpl::Write(uint64_t ino, uint64_t fh, uint64_t offset, st
     std::lock_guard lock(mu_);
     Inode* node = inodes_.Get(ino);
     if (!node) return R::Error(ENOENT);
-    node->meta.mtime = node->meta.ctime = Now();
+    node->meta.mtime = node->meta.ctime = WallClockNow();
     node->mtime_explicit = false;
     key = KeyOfLocked(*node);
     put = PutOptionsLocked(*node);
@@ -658,7 +650,7 @@ ErrnoOr<AttrReply> FsCoreImpl::SetAttr(uint64_t ino, const SetAttrRequest& req, 
       std::lock_guard lock(mu_);
       Inode* node = inodes_.Get(ino);
       if (!node) return R::Error(ENOENT);
-      struct timespec now = Now();
+      struct timespec now = WallClockNow();
       if (req.mode) node->meta.mode = (node->meta.mode & S_IFMT) | (*req.mode & 07777);
       if (req.uid) node->meta.uid = *req.uid;
       if (req.gid) node->meta.gid = *req.gid;

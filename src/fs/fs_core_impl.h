@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,15 @@
 #include "fs/page_cache.h"
 
 namespace objfs::fs {
+
+// File times are wall-clock times.
+inline struct timespec WallClockNow() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return ts;
+}
+
+inline ErrnoStatus Err(int e) { return ErrnoStatus::Error(e); }
 
 class FsCoreImpl {
  public:

@@ -17,20 +17,12 @@
 namespace objfs::fs {
 namespace {
 
-struct timespec Now() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return ts;
-}
-
 std::string NegKey(uint64_t parent, std::string_view name) {
   std::string k = std::to_string(parent);
   k += '/';
   k += name;
   return k;
 }
-
-ErrnoStatus Err(int e) { return ErrnoStatus::Error(e); }
 
 }  // namespace
 
@@ -208,7 +200,7 @@ FileMeta FsCoreImpl::NewMeta(mode_t type_and_mode, const RequestContext& ctx) co
   m.mode = (type_and_mode & S_IFMT) | (type_and_mode & 07777 & ~ctx.umask);
   m.uid = ctx.uid;
   m.gid = ctx.gid;
-  m.mtime = m.ctime = m.atime = Now();
+  m.mtime = m.ctime = m.atime = WallClockNow();
   return m;
 }
 

@@ -372,6 +372,7 @@ TEST_CASE("read-only mounts refuse every mutation with EROFS") {
   h.Put("d/", "", {}, kDirContentType);
   Entry f = h.Lookup(kRootIno, "f");
   Entry d = h.Lookup(kRootIno, "d");
+  CHECK(S_ISDIR(d.attr.st_mode));
   CHECK(h.ReadFile(f.ino) == "data");
   CHECK(h.core->Create(kRootIno, "n", 0644, O_WRONLY | O_CREAT, kCtx).error() == EROFS);
   CHECK(h.core->Mknod(kRootIno, "n", S_IFREG | 0644, 0, kCtx).error() == EROFS);

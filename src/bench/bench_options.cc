@@ -179,7 +179,7 @@ Output and environment:
   --no-drop-caches       do not drop the kernel page cache before cold phases
                          (dropping needs root: echo 3 > /proc/sys/vm/drop_caches)
   --work-dir DIR         local scratch directory (default /tmp)
-  --keep                 keep benchmark files and objects afterwards
+  --keep                 keep the benchmark's objects (compare) or files (PATH)
   -h, --help             this text
 
 A progress line goes to stderr, the result table to stdout.

@@ -64,7 +64,7 @@ struct BenchOptions {
   std::string json_path;
   std::string svg_path;
   std::string work_dir = "/tmp";  // local scratch (tar file, part files)
-  bool keep = false;              // keep benchmark files/objects afterwards
+  bool keep = false;              // keep benchmark objects (compare) / files (PATH)
 
   std::string objfs_binary;        // default: /proc/self/exe
   std::string proxy_binary;        // default: found next to the objfs binary

@@ -468,14 +468,15 @@ void CompareBench::Cleanup(bool all_ok, RunInfo* info) {
     progress_->Phase("cleanup: deleting s3://" + options_.bucket + "/" + options_.prefix);
     Status deleted = direct_->DeletePrefix(options_.prefix, 32);
     if (!deleted.ok()) info->notes.push_back("cleanup of objects failed: " + deleted.message());
-    if (all_ok) {
-      Status removed = RemoveTree(scratch_);
-      if (!removed.ok()) info->notes.push_back("cleanup of " + scratch_ + " failed");
-    } else {
-      info->notes.push_back("daemon logs kept in " + scratch_);
-    }
     progress_->Finish();
+  }
+  // The scratch directory holds daemon logs and the s3fs password file: keep
+  // it only when something failed, for the logs.
+  if (all_ok && !scratch_.empty()) {
+    Status removed = RemoveTree(scratch_);
+    if (!removed.ok()) info->notes.push_back("cleanup of " + scratch_ + " failed");
   } else if (!all_ok) {
+    unlink((scratch_ + "/s3fs-passwd").c_str());
     info->notes.push_back("daemon logs kept in " + scratch_);
   }
   if (proxy_) proxy_->Stop(std::chrono::seconds(2));

@@ -78,10 +78,8 @@ std::shared_ptr<const DirListing> FsCoreImpl::FreshListingLocked(uint64_t dir_in
   auto it = dir_cache_.find(dir_ino);
   if (it == dir_cache_.end()) return nullptr;
   auto age = Clock::now() - it->second->fetched_at();
-  if (age > std::chrono::duration<double>(ttl())) {
-    dir_cache_.erase(it);
-    return nullptr;
-  }
+  // A stale listing stays cached (bounded in Listing()) as a hint for Resolve.
+  if (age > std::chrono::duration<double>(ttl())) return nullptr;
   return it->second;
 }
 
@@ -307,6 +305,14 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
     }
     if (pending_deletes_.count(key)) return R::Error(ENOENT);
     if (NegativeLocked(parent, name)) return R::Error(ENOENT);
+    // A listing past its TTL no longer proves existence, but a file it named
+    // is still the likely answer: HEAD it alone (ProbeName falls back to the
+    // full HEAD + LIST when it is gone). This keeps `ls -l` of a directory too
+    // large to stat within one TTL at one request per entry.
+    if (auto cached = dir_cache_.find(parent); cached != dir_cache_.end()) {
+      const DirListingEntry* e = cached->second->Find(name);
+      if (e && e->kind == ObjectKind::kFile) known_kind = ObjectKind::kFile;
+    }
     if (auto listing = FreshListingLocked(parent)) {
       const DirListingEntry* e = listing->Find(name);
       if (!e) {

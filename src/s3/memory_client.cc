@@ -1,12 +1,13 @@
 #include "s3/memory_client.h"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+
+#include "s3/hash.h"
 
 namespace objfs::s3 {
 namespace {
@@ -32,21 +33,9 @@ Status NoSuchUpload(const std::string& upload_id) {
 }
 
 std::string Md5Raw(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
-  return std::string(reinterpret_cast<char*>(digest), length);
-}
-
-std::string Hex(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
+  Md5Hasher md5;
+  md5.Update(data);
+  return md5.FinishRaw();
 }
 
 Result<std::string> ReadBody(const Body& body) {
@@ -176,7 +165,7 @@ Result<PutResult> MemoryObjectClient::PutObject(const std::string& bucket, const
   if (!bytes.ok()) return bytes.status();
   Object object;
   object.info.size = bytes->size();
-  object.info.etag = Hex(Md5Raw(*bytes));
+  object.info.etag = HexEncode(Md5Raw(*bytes));
   object.info.last_modified = std::time(nullptr);
   object.info.content_type = options.content_type.empty() ? "application/octet-stream" : options.content_type;
   object.info.metadata = options.metadata;
@@ -213,7 +202,7 @@ Result<std::string> MemoryObjectClient::UploadPart(const std::string& bucket, co
   OBJFS_RETURN_IF_ERROR(CheckPartNumber(part_number));
   auto bytes = ReadBody(body);
   if (!bytes.ok()) return bytes.status();
-  std::string etag = Hex(Md5Raw(*bytes));
+  std::string etag = HexEncode(Md5Raw(*bytes));
   std::lock_guard lock(mu_);
   auto b = FindBucket(bucket);
   if (!b.ok()) return b.status();
@@ -250,7 +239,7 @@ Result<std::string> MemoryObjectClient::UploadPartCopy(const std::string& bucket
   if (!b.ok()) return b.status();
   auto it = (*b)->uploads.find(upload_id);
   if (it == (*b)->uploads.end() || it->second.key != key) return NoSuchUpload(upload_id);
-  std::string etag = Hex(Md5Raw(piece));
+  std::string etag = HexEncode(Md5Raw(piece));
   it->second.parts[part_number] = {etag, std::move(piece)};
   return etag;
 }
@@ -290,7 +279,7 @@ Result<std::string> MemoryObjectClient::CompleteMultipartUpload(const std::strin
   }
   Object object;
   object.info.size = body.size();
-  object.info.etag = Hex(Md5Raw(md5s)) + "-" + std::to_string(parts.size());
+  object.info.etag = HexEncode(Md5Raw(md5s)) + "-" + std::to_string(parts.size());
   object.info.last_modified = std::time(nullptr);
   object.info.content_type =
       upload.options.content_type.empty() ? "application/octet-stream" : upload.options.content_type;
@@ -358,7 +347,7 @@ Result<std::string> MemoryObjectClient::CopyObject(const CopyRequest& request) {
         request.options.content_type.empty() ? "application/octet-stream" : request.options.content_type;
   }
   // A copied multipart object keeps its content but gets a plain MD5 ETag, as S3 does for single copies.
-  copy.info.etag = Hex(Md5Raw(*copy.data));
+  copy.info.etag = HexEncode(Md5Raw(*copy.data));
   std::string etag = copy.info.etag;
   (*dst)->objects[request.dst_key] = std::move(copy);
   return etag;

@@ -40,6 +40,10 @@ struct FsConfig {
 
   // Parallel S3 requests for prefetch and uploads.
   int max_parallel_requests = 16;
+  // Parallel HEAD requests for metadata (lookups, and readdirplus reading the
+  // attributes of listed entries ahead of `ls -l`). A pool of its own, so a
+  // lookup never queues behind prefetch GETs.
+  int metadata_parallel_requests = 16;
 };
 
 }  // namespace objfs::fs

@@ -284,12 +284,10 @@ ErrnoStatus FsCoreImpl::ReadDir(uint64_t ino, uint64_t dh, uint64_t offset, cons
       Inode* child = inodes_.Child(ino, le.name);
       // A listing carries no object metadata (mode, owner, mtime, symlink-ness).
       // An entry whose metadata this mount has not read yet goes out without a
-      // node id: the kernel then looks the name up (one HEAD) before it
-      // believes any attribute, so s3fs-written modes and symlinks are right.
-      bool dirty = child && child->content && child->content->dirty();
-      bool meta_current = child && child->meta_known && child->is_dir() == (le.kind == ObjectKind::kDir) &&
-                          (le.kind == ObjectKind::kDir || child->etag == le.etag);
-      if (plus && !dirty && !meta_current) {
+      // node id: the kernel then looks the name up (one HEAD, usually already
+      // done by stat-ahead) before it believes any attribute, so s3fs-written
+      // modes and symlinks are right.
+      if (plus && NeedsProbeLocked(ino, dir_key, le)) {
         e.ino = 0;
         e.attr.st_ino = child ? child->ino : (std::hash<std::string>()(le.name) | (1ull << 63));
         // Directories are directories; a file may still turn out to be a symlink.

@@ -46,6 +46,7 @@ FsCoreImpl::FsCoreImpl(FsConfig config, std::shared_ptr<s3::ObjectClient> client
       capacity_(config_.capacity_bytes),
       budget_(std::max<uint64_t>(config_.cache_bytes, 16ull << 20)) {
   executor_ = std::make_unique<IoExecutor>(std::max(1, config_.max_parallel_requests));
+  meta_executor_ = std::make_unique<IoExecutor>(std::max(1, config_.metadata_parallel_requests));
   PageCacheOptions opts;
   opts.max_parallel_requests = std::max(1, config_.max_parallel_requests);
   opts.executor = executor_.get();
@@ -82,6 +83,7 @@ FsCoreImpl::~FsCoreImpl() {
   executor_->Drain();
   cache_.reset();
   executor_.reset();
+  meta_executor_.reset();  // runs what is queued (probes hold what they use)
 }
 
 Status FsCoreImpl::Init() {

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <ctime>
 #include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -97,6 +98,19 @@ class FsCoreImpl {
   ErrnoOr<struct statvfs> StatFs();
 
  private:
+  // What an S3 probe learned about one name.
+  struct Probe {
+    bool exists = false;
+    ObjectKind kind = ObjectKind::kFile;
+    FileMeta meta;
+    bool meta_known = false;
+    bool dir_marker = false;
+    uint64_t size = 0;
+    std::string etag;
+    std::time_t last_modified = 0;
+    // When S3 was asked: older than a local change means stale.
+    Clock::time_point observed_at = Clock::now();
+  };
   struct FileHandle {
     uint64_t ino = 0;
     bool writable = false;
@@ -111,18 +125,10 @@ class FsCoreImpl {
     std::mutex mu;  // guards listing (a handle may be read by two threads)
     std::shared_ptr<const DirListing> listing;
   };
-  // What an S3 probe learned about one name.
-  struct Probe {
-    bool exists = false;
-    ObjectKind kind = ObjectKind::kFile;
-    FileMeta meta;
-    bool meta_known = false;
-    bool dir_marker = false;
-    uint64_t size = 0;
-    std::string etag;
-    std::time_t last_modified = 0;
-    // When S3 was asked: older than a local change means stale.
-    Clock::time_point observed_at = Clock::now();
+  // Stat-ahead in one directory: how far along its listing probes were started.
+  struct StatAheadCursor {
+    std::shared_ptr<const DirListing> listing;
+    uint64_t until = 0;  // entries below this index were considered
   };
 
   // --- helpers; "Locked" ones require mu_ held ---
@@ -155,6 +161,19 @@ class FsCoreImpl {
   ErrnoOr<std::string> ParentKey(uint64_t parent);
   ErrnoOr<bool> DirIsEmpty(const std::string& dir_key);
   ErrnoOr<std::shared_ptr<const DirListing>> Listing(uint64_t dir_ino);
+  // Whether the attributes of a listed entry are unknown to this mount, so
+  // they need a HEAD before anyone may see them.
+  bool NeedsProbeLocked(uint64_t dir_ino, const std::string& dir_key, const DirListingEntry& le);
+  // Stat-ahead: `name` in `dir_ino` was just looked up or stat'ed and
+  // `listing` names it; starts HEADs (on meta_executor_) for the entries that
+  // follow it in the listing, so a program stating a directory's entries one
+  // by one (`ls -l`, `find`, `du`) finds each answer already on its way. The
+  // results go into the inode table; lookups of a name being probed wait for
+  // that probe instead of sending their own.
+  void StatAheadLocked(uint64_t dir_ino, const std::shared_ptr<const DirListing>& listing, std::string_view name);
+  // If a stat-ahead probe of `key` is running, waits for it (mu_ not held)
+  // and returns true.
+  bool AwaitProbeInFlight(const std::string& key);
 
   // Copies src to dst server-side (multipart above 5 GiB). Returns the ETag.
   Result<std::string> CopyKey(const std::string& src, const std::string& dst, uint64_t size,
@@ -185,6 +204,7 @@ class FsCoreImpl {
 
   MemoryBudget budget_;
   std::unique_ptr<IoExecutor> executor_;
+  std::unique_ptr<IoExecutor> meta_executor_;  // HEADs only (lookups, readdirplus)
   std::unique_ptr<PageCache> cache_;
   DataContext data_ctx_;
 
@@ -197,6 +217,8 @@ class FsCoreImpl {
   std::unordered_map<uint64_t, std::shared_ptr<FileHandle>> handles_;  // guarded by mu_
   std::unordered_map<uint64_t, std::shared_ptr<DirHandle>> dir_handles_;  // guarded by mu_
   uint64_t next_fh_ = 1;                                               // guarded by mu_
+  std::unordered_map<uint64_t, StatAheadCursor> stat_ahead_;           // guarded by mu_, by directory
+  std::unordered_map<std::string, std::shared_future<void>> probes_in_flight_;  // guarded by mu_, by key
 
   std::atomic<int64_t> used_bytes_{0};
   std::atomic<bool> usage_exact_{false};

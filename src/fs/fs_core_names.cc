@@ -251,7 +251,7 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
   // when both exist the directory wins.
   auto head = std::make_shared<std::promise<Result<Probe>>>();
   std::future<Result<Probe>> head_result = head->get_future();
-  executor_->Submit([this, key, head] { head->set_value(ProbeFile(key)); });
+  meta_executor_->Submit([this, key, head] { head->set_value(ProbeFile(key)); });
   const Clock::time_point asked = Clock::now();
   s3::ListRequest req;
   req.prefix = key + "/";
@@ -283,6 +283,73 @@ ErrnoOr<std::string> FsCoreImpl::ParentKey(uint64_t parent) {
   return KeyOfLocked(*p);
 }
 
+bool FsCoreImpl::NeedsProbeLocked(uint64_t dir_ino, const std::string& dir_key, const DirListingEntry& le) {
+  if (le.kind == ObjectKind::kFile && pending_deletes_.count(dir_key + le.name)) return false;
+  Inode* child = inodes_.Child(dir_ino, le.name);
+  if (!child) return true;
+  if (child->content && child->content->dirty()) return false;  // our unsaved data is the truth
+  return !(child->meta_known && child->is_dir() == (le.kind == ObjectKind::kDir) &&
+           (le.kind == ObjectKind::kDir || child->etag == le.etag));
+}
+
+void FsCoreImpl::StatAheadLocked(uint64_t dir_ino, const std::shared_ptr<const DirListing>& listing,
+                                 std::string_view name) {
+  // Far enough ahead to keep every metadata connection busy while the caller
+  // works through the entries one at a time.
+  const uint64_t window = 4 * static_cast<uint64_t>(std::max(1, config_.metadata_parallel_requests));
+  const DirListingEntry* found = listing->Find(name);
+  Inode* dir = inodes_.Get(dir_ino);
+  if (!found || !dir) return;
+  const auto& entries = listing->entries();
+  const uint64_t at = static_cast<uint64_t>(found - entries.data());
+  if (stat_ahead_.size() > 1024) stat_ahead_.clear();
+  StatAheadCursor& cursor = stat_ahead_[dir_ino];
+  if (cursor.listing != listing) cursor = StatAheadCursor{listing, 0};
+  const uint64_t from = std::max(at + 1, cursor.until);
+  const uint64_t to = std::min<uint64_t>(entries.size(), at + 1 + window);
+  if (from >= to) return;
+  cursor.until = to;
+  const std::string dir_key = KeyOfLocked(*dir);
+  const auto now = Clock::now();
+  for (uint64_t i = from; i < to; ++i) {
+    const DirListingEntry& le = entries[i];
+    if (!NeedsProbeLocked(dir_ino, dir_key, le)) continue;
+    if (Inode* child = inodes_.Child(dir_ino, le.name); child && now < child->attr_expiry) continue;
+    if (NegativeLocked(dir_ino, le.name)) continue;
+    std::string key = dir_key + le.name;
+    if (probes_in_flight_.count(key)) continue;
+    auto done = std::make_shared<std::promise<void>>();
+    probes_in_flight_.emplace(key, done->get_future().share());
+    meta_executor_->Submit([this, done, key = std::move(key), dir_ino, name = le.name,
+                            is_dir = le.kind == ObjectKind::kDir, epoch = dir->dir_epoch] {
+      Result<Probe> probe = is_dir ? ProbeDirMarker(key + "/") : ProbeFile(key);
+      {
+        std::lock_guard lock(mu_);
+        probes_in_flight_.erase(key);
+        Inode* d = inodes_.Get(dir_ino);
+        // Anything changed in the directory since (create, unlink, rename)
+        // may have made the answer stale: then it is simply not used.
+        if (probe.ok() && probe->exists && d && d->linked && d->dir_epoch == epoch && !pending_deletes_.count(key)) {
+          UpsertLocked(dir_ino, name, *probe);
+        }
+      }
+      done->set_value();
+    });
+  }
+}
+
+bool FsCoreImpl::AwaitProbeInFlight(const std::string& key) {
+  std::shared_future<void> running;
+  {
+    std::lock_guard lock(mu_);
+    auto it = probes_in_flight_.find(key);
+    if (it == probes_in_flight_.end()) return false;
+    running = it->second;
+  }
+  running.wait();
+  return true;
+}
+
 ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bool count, Entry* entry) {
   using R = ErrnoOr<uint64_t>;
   if (name.size() > kMaxNameBytes) return R::Error(ENAMETOOLONG);
@@ -290,7 +357,7 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
   std::string key;
   std::optional<ObjectKind> known_kind;
   uint64_t epoch = 0;
-  {
+  for (bool waited = false;; waited = true) {
     std::lock_guard lock(mu_);
     Inode* p = inodes_.Get(parent);
     if (!p) return R::Error(ENOENT);
@@ -305,6 +372,14 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
     }
     if (pending_deletes_.count(key)) return R::Error(ENOENT);
     if (NegativeLocked(parent, name)) return R::Error(ENOENT);
+    if (!waited && probes_in_flight_.count(key)) {
+      // Stat-ahead is asking S3 about this very name: wait for its answer.
+      std::shared_future<void> running = probes_in_flight_[key];
+      mu_.unlock();
+      running.wait();
+      mu_.lock();
+      continue;
+    }
     // A listing past its TTL no longer proves existence, but a file it named
     // is still the likely answer: HEAD it alone (ProbeName falls back to the
     // full HEAD + LIST when it is gone). This keeps `ls -l` of a directory too
@@ -312,6 +387,7 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
     if (auto cached = dir_cache_.find(parent); cached != dir_cache_.end()) {
       const DirListingEntry* e = cached->second->Find(name);
       if (e && e->kind == ObjectKind::kFile) known_kind = ObjectKind::kFile;
+      if (e) StatAheadLocked(parent, cached->second, name);
     }
     if (auto listing = FreshListingLocked(parent)) {
       const DirListingEntry* e = listing->Find(name);
@@ -326,6 +402,7 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
         return child->ino;
       }
     }
+    break;
   }
   Result<Probe> probe = ProbeName(key, known_kind);
   if (!probe.ok()) {
@@ -381,6 +458,15 @@ ErrnoOr<AttrReply> FsCoreImpl::GetAttr(uint64_t ino) {
     }
     key = KeyOfLocked(*node);
     is_dir = node->is_dir();
+    if (auto cached = dir_cache_.find(node->parent); cached != dir_cache_.end()) {
+      StatAheadLocked(node->parent, cached->second, node->name);
+    }
+  }
+  if (AwaitProbeInFlight(is_dir ? key.substr(0, key.size() - 1) : key)) {
+    std::lock_guard lock(mu_);
+    Inode* node = inodes_.Get(ino);
+    if (!node) return R::Error(ENOENT);
+    if (Clock::now() < node->attr_expiry) return AttrReply{StatOfLocked(*node), ttl()};
   }
   Result<Probe> probe = is_dir ? ProbeDirMarker(key) : ProbeFile(key);
   if (!probe.ok()) return R::Error(ErrnoFromStatus(probe.status()));

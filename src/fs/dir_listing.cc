@@ -13,7 +13,7 @@ constexpr std::string_view kOldDirSuffix = "_$folder$";
 }  // namespace
 
 Result<std::shared_ptr<const DirListing>> DirListing::Fetch(s3::ObjectClient& client, const std::string& bucket,
-                                                            const std::string& dir_key) {
+                                                            const std::string& dir_key, size_t max_pages) {
   std::shared_ptr<DirListing> listing(new DirListing());
   const Clock::time_point started = Clock::now();
   s3::ListRequest request;
@@ -61,6 +61,10 @@ Result<std::shared_ptr<const DirListing>> DirListing::Fetch(s3::ObjectClient& cl
       listing->entries_.push_back(std::move(e));
     }
     if (!page->truncated || page->next_continuation_token.empty()) break;
+    if (--max_pages == 0) {
+      listing->complete_ = false;
+      break;
+    }
     request.continuation_token = page->next_continuation_token;
   }
   listing->SortAndDedupe();
@@ -68,9 +72,11 @@ Result<std::shared_ptr<const DirListing>> DirListing::Fetch(s3::ObjectClient& cl
   return std::shared_ptr<const DirListing>(std::move(listing));
 }
 
-std::shared_ptr<const DirListing> DirListing::FromEntries(std::vector<DirListingEntry> entries) {
+std::shared_ptr<const DirListing> DirListing::FromEntries(std::vector<DirListingEntry> entries,
+                                                          Clock::time_point fetched_at) {
   std::shared_ptr<DirListing> listing(new DirListing());
   listing->entries_ = std::move(entries);
+  listing->fetched_at_ = fetched_at;
   listing->SortAndDedupe();
   return listing;
 }

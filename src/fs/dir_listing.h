@@ -19,6 +19,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <cstdint>
 #include <ctime>
 #include <memory>
@@ -44,17 +46,21 @@ class DirListing {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Lists `dir_key` ("" for the bucket root, else ending in '/').
+  // Lists `dir_key` ("" for the bucket root, else ending in '/'), reading at
+  // most `max_pages` pages of 1000 keys; complete() says whether that was all.
   static Result<std::shared_ptr<const DirListing>> Fetch(s3::ObjectClient& client, const std::string& bucket,
-                                                         const std::string& dir_key);
+                                                         const std::string& dir_key, size_t max_pages = SIZE_MAX);
   // From already-collected entries (sorted and deduplicated here).
-  static std::shared_ptr<const DirListing> FromEntries(std::vector<DirListingEntry> entries);
+  static std::shared_ptr<const DirListing> FromEntries(std::vector<DirListingEntry> entries,
+                                                       Clock::time_point fetched_at = Clock::now());
 
   const std::vector<DirListingEntry>& entries() const { return entries_; }
   // Binary search; null when absent.
   const DirListingEntry* Find(std::string_view name) const;
   // When the listing began: it reflects no change made after this moment.
   Clock::time_point fetched_at() const { return fetched_at_; }
+  // False when Fetch stopped at max_pages with more keys to come.
+  bool complete() const { return complete_; }
 
  private:
   DirListing() = default;
@@ -62,6 +68,7 @@ class DirListing {
 
   std::vector<DirListingEntry> entries_;
   Clock::time_point fetched_at_ = Clock::now();
+  bool complete_ = true;
 };
 
 }  // namespace objfs::fs

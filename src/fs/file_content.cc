@@ -33,8 +33,15 @@ Status PwriteAll(int fd, const char* data, size_t len, uint64_t offset) {
 
 }  // namespace
 
-FileContent::FileContent(const DataContext& ctx, ObjectVersion base)
-    : ctx_(ctx), base_(std::move(base)), size_(base_.size), clean_limit_(base_.size) {}
+FileContent::FileContent(const DataContext& ctx, ObjectVersion base, bool is_new)
+    : ctx_(ctx), base_(std::move(base)), size_(base_.size), clean_limit_(base_.size) {
+  if (is_new) {
+    base_.size = 0;
+    size_ = 0;
+    clean_limit_ = 0;
+    dirty_ = true;
+  }
+}
 
 FileContent::~FileContent() {
   if (stream_) stream_->Abort();
@@ -231,7 +238,8 @@ Result<FileContent::Committed> FileContent::Commit(const std::string& key, const
   if (!dirty_) return out;
   std::string etag;
   if (mode_ == Mode::kStream) {
-    Result<std::string> r = stream_->Finish();
+    const bool multipart = stream_->multipart_started();
+    Result<std::string> r = stream_->Finish(&put);
     uint64_t streamed = stream_->size();
     stream_.reset();
     if (!r.ok()) {
@@ -243,7 +251,8 @@ Result<FileContent::Committed> FileContent::Commit(const std::string& key, const
     }
     etag = *r;
     out.streamed = true;
-    out.stream_metadata = std::move(stream_metadata_);
+    // One PutObject carried the metadata of now; parts carry that of the start.
+    out.stream_metadata = multipart ? std::move(stream_metadata_) : put.metadata;
     size_ = streamed;
     mode_ = Mode::kClean;
   } else if (mode_ == Mode::kStaged) {

@@ -19,7 +19,8 @@
 //   kStream --other write / truncate / read-------------------> Commit, then kStaged
 //   any     --Commit----------------------------------------> kClean (kStaged keeps
 //            its file as a clean local copy until the last handle closes)
-//   Truncate(0) drops everything local: kClean with `dirty` and size 0.
+//   Truncate(0) drops everything local: kClean with `dirty` and size 0; a new
+//   file (no object yet) starts in that state.
 // `dirty` is true while the content differs from the object; Commit with
 // nothing dirty does nothing. A failed Commit leaves staged data dirty (the
 // next commit point retries); a failed stream loses its data and reports it.
@@ -69,7 +70,9 @@ class FileContent {
   enum class Mode { kClean, kStream, kStaged };
 
   // `base` is the committed object (etag empty when there is none yet).
-  FileContent(const DataContext& ctx, ObjectVersion base);
+  // `is_new`: no object exists yet (a file just created): the content starts
+  // dirty and empty, so the first commit point creates the object.
+  FileContent(const DataContext& ctx, ObjectVersion base, bool is_new = false);
   ~FileContent();  // aborts a stream, closes the staging file
   FileContent(const FileContent&) = delete;
   FileContent& operator=(const FileContent&) = delete;

@@ -50,6 +50,10 @@ ErrnoStatus FsCoreImpl::Rename(uint64_t parent, std::string_view name, uint64_t 
     content = s->content;
   }
   if (dst.ok() && dst_dir) {
+    {
+      std::lock_guard lock(mu_);
+      if (!LocalOnlyEntriesLocked(*dst).empty()) return Err(ENOTEMPTY);
+    }
     ErrnoOr<bool> empty = DirIsEmpty(dst_key);
     if (!empty.ok()) return Err(empty.error());
     if (!*empty) return Err(ENOTEMPTY);
@@ -184,7 +188,7 @@ ErrnoOr<std::shared_ptr<const DirListing>> FsCoreImpl::Listing(uint64_t dir_ino)
     Inode* node = inodes_.Get(dir_ino);
     if (!node) return R::Error(ENOENT);
     if (!node->is_dir()) return R::Error(ENOTDIR);
-    if (auto fresh = FreshListingLocked(dir_ino)) return fresh;
+    if (auto fresh = FreshListingLocked(dir_ino, /*current_epoch=*/true)) return fresh;
     key = KeyOfLocked(*node);
     epoch = node->dir_epoch;
   }
@@ -196,13 +200,7 @@ ErrnoOr<std::shared_ptr<const DirListing>> FsCoreImpl::Listing(uint64_t dir_ino)
   std::lock_guard lock(mu_);
   Inode* node = inodes_.Get(dir_ino);
   if (node && node->dir_epoch == epoch) {  // nothing changed inside while listing
-    // Bound the cache by directories and by entries; listings are rebuilt on
-    // demand (open directory handles keep their own snapshot alive).
-    constexpr size_t kMaxDirs = 256, kMaxEntries = 400000;
-    size_t entries = (*listing)->entries().size();
-    for (const auto& [ino, cached] : dir_cache_) entries += cached->entries().size();
-    if (dir_cache_.size() >= kMaxDirs || entries > kMaxEntries) dir_cache_.clear();
-    dir_cache_[dir_ino] = *listing;
+    CacheListingLocked(dir_ino, *listing, epoch);
   }
   return *listing;
 }
@@ -243,6 +241,16 @@ ErrnoStatus FsCoreImpl::ReadDir(uint64_t ino, uint64_t dh, uint64_t offset, cons
     ErrnoOr<std::shared_ptr<const DirListing>> fresh = Listing(ino);
     if (!fresh.ok()) return Err(fresh.error());
     listing = *fresh;
+    {
+      // Files created here and not yet written to S3 are entries too.
+      std::lock_guard lock(mu_);
+      std::vector<DirListingEntry> local = LocalOnlyEntriesLocked(ino);
+      if (!local.empty()) {
+        std::vector<DirListingEntry> merged = listing->entries();
+        merged.insert(merged.end(), std::make_move_iterator(local.begin()), std::make_move_iterator(local.end()));
+        listing = DirListing::FromEntries(std::move(merged), listing->fetched_at());
+      }
+    }
     std::lock_guard hl(h->mu);
     h->listing = listing;
   }

@@ -259,6 +259,10 @@ Status FsCoreImpl::CommitContent(uint64_t ino, FileContent& content) {
     if (!node) return Status::Ok();
     SyncFromContentLocked(*node, content, false);
     node->last_modified = std::time(nullptr);
+    if (auto lo = local_only_.find(node->parent); lo != local_only_.end()) {
+      lo->second.erase(ino);
+      if (lo->second.empty()) local_only_.erase(lo);
+    }
     if (r->streamed) {
       // A stream's metadata was fixed when it began; mtime stays as written
       // there, but a chmod/chown during the write needs one metadata copy.
@@ -366,23 +370,28 @@ ErrnoOr<OpenReply> FsCoreImpl::Open(uint64_t ino, int flags) {
 }
 
 ErrnoOr<Entry> FsCoreImpl::CreateObject(uint64_t parent, std::string_view name, mode_t mode, bool exclusive,
-                                        const RequestContext& ctx) {
+                                        const RequestContext& ctx, bool defer) {
   using R = ErrnoOr<Entry>;
   ErrnoOr<std::string> pkey = ParentKey(parent);
   if (!pkey.ok()) return R::Error(pkey.error());
   FileMeta meta = NewMeta(S_IFREG | (mode & 07777), ctx);
-  s3::PutOptions put;
-  put.metadata = EncodeMeta(meta);
-  if (exclusive) put.if_none_match = "*";
   std::string key = *pkey + std::string(name);
-  Result<s3::PutResult> r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
-  if (!r.ok() && exclusive && r.status().code() == Code::kUnimplemented) {
-    // A store without conditional writes: the existence check above stands.
-    put.if_none_match.clear();
-    r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
-  }
-  if (!r.ok()) {
-    return R::Error(exclusive ? ErrnoFromStatus(FsOp::kExclusiveCreate, r.status()) : ErrnoFromStatus(r.status()));
+  std::string etag;
+  if (!defer) {
+    s3::PutOptions put;
+    put.metadata = EncodeMeta(meta);
+    if (exclusive) put.if_none_match = "*";
+    Result<s3::PutResult> r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
+    if (!r.ok() && exclusive && r.status().code() == Code::kUnimplemented) {
+      // A store without conditional writes: the existence check above stands.
+      put.if_none_match.clear();
+      r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
+    }
+    if (!r.ok()) {
+      return R::Error(exclusive ? ErrnoFromStatus(FsOp::kExclusiveCreate, r.status())
+                                : ErrnoFromStatus(r.status()));
+    }
+    etag = r->etag;
   }
   std::lock_guard lock(mu_);
   if (!inodes_.Get(parent)) return R::Error(ENOENT);
@@ -391,13 +400,49 @@ ErrnoOr<Entry> FsCoreImpl::CreateObject(uint64_t parent, std::string_view name, 
   p.kind = ObjectKind::kFile;
   p.meta = meta;
   p.meta_known = true;
-  p.etag = r->etag;
+  p.etag = etag;
   p.last_modified = std::time(nullptr);
   Inode& node = UpsertLocked(parent, name, p);
+  if (defer) {
+    // Whatever the inode held before (a replaced object) is gone: the new
+    // content is empty and dirty until its first commit point writes it.
+    SetContentVersionLocked(node, "", 0);
+    node.meta = meta;
+    node.meta_known = true;
+    node.symlink_target.clear();
+    node.updated_at = Clock::now();
+    node.content = std::make_shared<FileContent>(
+        data_ctx_, ObjectVersion{key, "", 0, node.content_generation}, /*is_new=*/true);
+    local_only_[parent].insert(node.ino);
+  }
   pending_deletes_.erase(key);
   EraseNegativeLocked(parent, name);
   InvalidateDirLocked(parent);
   return EntryOfLocked(node, true);
+}
+
+std::vector<DirListingEntry> FsCoreImpl::LocalOnlyEntriesLocked(uint64_t dir) {
+  std::vector<DirListingEntry> out;
+  auto it = local_only_.find(dir);
+  if (it == local_only_.end()) return out;
+  for (auto i = it->second.begin(); i != it->second.end();) {
+    Inode* n = inodes_.Get(*i);
+    bool still = n && n->linked && n->parent == dir && !n->is_dir() && n->etag.empty() && n->content &&
+                 n->content->dirty();
+    if (!still) {
+      i = it->second.erase(i);
+      continue;
+    }
+    DirListingEntry e;
+    e.name = n->name;
+    e.kind = ObjectKind::kFile;
+    e.size = n->size;
+    e.last_modified = n->meta.mtime.tv_sec;
+    out.push_back(std::move(e));
+    ++i;
+  }
+  if (it->second.empty()) local_only_.erase(it);
+  return out;
 }
 
 ErrnoOr<Entry> FsCoreImpl::Mknod(uint64_t parent, std::string_view name, mode_t mode, const RequestContext& ctx) {
@@ -408,7 +453,7 @@ ErrnoOr<Entry> FsCoreImpl::Mknod(uint64_t parent, std::string_view name, mode_t 
   ErrnoOr<uint64_t> existing = Resolve(parent, name, false, nullptr);
   if (existing.ok()) return R::Error(EEXIST);
   if (existing.error() != ENOENT) return R::Error(existing.error());
-  return CreateObject(parent, name, mode, /*exclusive=*/false, ctx);
+  return CreateObject(parent, name, mode, /*exclusive=*/false, ctx, /*defer=*/false);
 }
 
 ErrnoOr<CreateReply> FsCoreImpl::Create(uint64_t parent, std::string_view name, mode_t mode, int flags,
@@ -436,7 +481,9 @@ ErrnoOr<CreateReply> FsCoreImpl::Create(uint64_t parent, std::string_view name, 
     return CreateReply{entry, *open};
   }
   if (existing.error() != ENOENT) return R::Error(existing.error());
-  ErrnoOr<Entry> created = CreateObject(parent, name, mode, (flags & O_EXCL) != 0, ctx);
+  // The object is written when the file is first closed or synced: one PUT
+  // per new file instead of an empty one now and the data later.
+  ErrnoOr<Entry> created = CreateObject(parent, name, mode, (flags & O_EXCL) != 0, ctx, /*defer=*/true);
   if (!created.ok()) return R::Error(created.error());
   std::shared_ptr<FileContent> content;
   std::lock_guard lock(mu_);

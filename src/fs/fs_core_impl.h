@@ -138,7 +138,11 @@ class FsCoreImpl {
   Entry EntryOfLocked(Inode& inode, bool count);
   double ttl() const { return config_.metadata_ttl_seconds; }
   Clock::time_point Expiry() const;
-  std::shared_ptr<const DirListing> FreshListingLocked(uint64_t dir_ino);
+  // The cached listing of dir_ino if younger than the TTL; with
+  // `current_epoch`, only if nothing changed in the directory here since.
+  std::shared_ptr<const DirListing> FreshListingLocked(uint64_t dir_ino, bool current_epoch);
+  // Caches `listing` as dir_ino's, fetched at `epoch` (bounded cache).
+  void CacheListingLocked(uint64_t dir_ino, std::shared_ptr<const DirListing> listing, uint64_t epoch);
   void InvalidateDirLocked(uint64_t dir_ino);
   bool NegativeLocked(uint64_t parent, std::string_view name);
   void AddNegativeLocked(uint64_t parent, std::string_view name);
@@ -153,6 +157,13 @@ class FsCoreImpl {
   Result<Probe> ProbeFile(const std::string& key);
   Result<Probe> ProbeDirMarker(const std::string& dir_key);
   Result<Probe> ProbeName(const std::string& key, std::optional<ObjectKind> known_kind);
+  // For a name in a directory without a fresh listing: lists the directory
+  // (one page) while the name's HEAD runs, caches the listing when it is
+  // complete and answers from it, so the next lookups there — above all of
+  // names that do not exist, as when creating files — cost nothing for a TTL.
+  // A directory of more than one page falls back to ProbeName.
+  Result<Probe> ProbeNameListingDir(uint64_t dir_ino, uint64_t epoch, const std::string& dir_key,
+                                    std::string_view name);
 
   // Resolves (parent, name) to an inode, from caches or S3; counts a lookup
   // when `count`. Returns the inode number.
@@ -183,8 +194,13 @@ class FsCoreImpl {
 
   // Data helpers.
   // Creates the file object (empty, with metadata) and its inode.
+  // `defer`: the object is not written now but at the file's first commit
+  // point (the caller opens it); until then it exists in this mount only.
   ErrnoOr<Entry> CreateObject(uint64_t parent, std::string_view name, mode_t mode, bool exclusive,
-                              const RequestContext& ctx);
+                              const RequestContext& ctx, bool defer);
+  // Files of `dir` created here whose object does not exist yet, as listing
+  // entries (drops stale records as it goes).
+  std::vector<DirListingEntry> LocalOnlyEntriesLocked(uint64_t dir);
   // The inode's FileContent, made on first use (open_count is not touched).
   std::shared_ptr<FileContent> ContentLocked(Inode& inode);
   ErrnoOr<OpenReply> OpenLocked(Inode& inode, int flags, std::shared_ptr<FileContent>* content);
@@ -210,13 +226,25 @@ class FsCoreImpl {
 
   mutable std::mutex mu_;
   InodeTable inodes_;                                                  // guarded by mu_
-  std::unordered_map<uint64_t, std::shared_ptr<const DirListing>> dir_cache_;  // guarded by mu_
+  // A directory's last listing and the dir_epoch it was fetched at. Changes
+  // made here since (a later epoch) are in the inode table and negative_, so
+  // lookups may still use it; readdir needs one of the current epoch.
+  struct CachedListing {
+    std::shared_ptr<const DirListing> listing;
+    uint64_t epoch = 0;
+  };
+  std::unordered_map<uint64_t, CachedListing> dir_cache_;              // guarded by mu_
+  // Directories whose first listing page was not all of them, and until when
+  // lookups there should not try to list the whole directory.
+  std::unordered_map<uint64_t, Clock::time_point> big_dirs_;           // guarded by mu_
   std::unordered_map<std::string, Clock::time_point> negative_;        // guarded by mu_
   std::deque<std::string> negative_order_;                             // guarded by mu_ (FIFO bound)
   std::unordered_set<std::string> pending_deletes_;                    // guarded by mu_: keys of open-unlinked files
   std::unordered_map<uint64_t, std::shared_ptr<FileHandle>> handles_;  // guarded by mu_
   std::unordered_map<uint64_t, std::shared_ptr<DirHandle>> dir_handles_;  // guarded by mu_
   uint64_t next_fh_ = 1;                                               // guarded by mu_
+  // Per directory: files created here, not committed yet (no object in S3).
+  std::unordered_map<uint64_t, std::unordered_set<uint64_t>> local_only_;  // guarded by mu_
   std::unordered_map<uint64_t, StatAheadCursor> stat_ahead_;           // guarded by mu_, by directory
   std::unordered_map<std::string, std::shared_future<void>> probes_in_flight_;  // guarded by mu_, by key
 

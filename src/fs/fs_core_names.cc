@@ -74,17 +74,33 @@ Entry FsCoreImpl::EntryOfLocked(Inode& inode, bool count) {
   return e;
 }
 
-std::shared_ptr<const DirListing> FsCoreImpl::FreshListingLocked(uint64_t dir_ino) {
+std::shared_ptr<const DirListing> FsCoreImpl::FreshListingLocked(uint64_t dir_ino, bool current_epoch) {
   auto it = dir_cache_.find(dir_ino);
   if (it == dir_cache_.end()) return nullptr;
-  auto age = Clock::now() - it->second->fetched_at();
-  // A stale listing stays cached (bounded in Listing()) as a hint for Resolve.
+  auto age = Clock::now() - it->second.listing->fetched_at();
+  // A stale listing stays cached (bounded) as a hint for Resolve.
   if (age > std::chrono::duration<double>(ttl())) return nullptr;
-  return it->second;
+  if (current_epoch) {
+    Inode* dir = inodes_.Get(dir_ino);
+    if (!dir || dir->dir_epoch != it->second.epoch) return nullptr;
+  }
+  return it->second.listing;
+}
+
+void FsCoreImpl::CacheListingLocked(uint64_t dir_ino, std::shared_ptr<const DirListing> listing, uint64_t epoch) {
+  // Bound the cache by directories and by entries; listings are rebuilt on
+  // demand (open directory handles keep their own snapshot alive).
+  constexpr size_t kMaxDirs = 256, kMaxEntries = 400000;
+  size_t entries = listing->entries().size();
+  for (const auto& [ino, cached] : dir_cache_) {
+    if (ino != dir_ino) entries += cached.listing->entries().size();
+  }
+  if (dir_cache_.size() >= kMaxDirs || entries > kMaxEntries) dir_cache_.clear();
+  dir_cache_[dir_ino] = CachedListing{std::move(listing), epoch};
 }
 
 void FsCoreImpl::InvalidateDirLocked(uint64_t dir_ino) {
-  dir_cache_.erase(dir_ino);
+  // The listing stays as the state of S3 before this change (see CachedListing).
   if (Inode* dir = inodes_.Get(dir_ino)) ++dir->dir_epoch;
 }
 
@@ -273,6 +289,40 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
   return file;
 }
 
+Result<FsCoreImpl::Probe> FsCoreImpl::ProbeNameListingDir(uint64_t dir_ino, uint64_t epoch,
+                                                          const std::string& dir_key, std::string_view name) {
+  const std::string key = dir_key + std::string(name);
+  auto head = std::make_shared<std::promise<Result<Probe>>>();
+  std::future<Result<Probe>> head_result = head->get_future();
+  meta_executor_->Submit([this, key, head] { head->set_value(ProbeFile(key)); });
+  Result<std::shared_ptr<const DirListing>> listing = DirListing::Fetch(*client_, config_.bucket, dir_key, 1);
+  Result<Probe> file = head_result.get();
+  if (!listing.ok()) return listing.status();
+  if (!(*listing)->complete()) {
+    // Too large to list for one lookup: ask about this name alone from now on.
+    {
+      std::lock_guard lock(mu_);
+      if (big_dirs_.size() > 1024) big_dirs_.clear();
+      big_dirs_[dir_ino] = Clock::now() + std::chrono::minutes(1);
+    }
+    return ProbeName(key, std::nullopt);
+  }
+  const DirListingEntry* e = (*listing)->Find(name);
+  {
+    std::lock_guard lock(mu_);
+    big_dirs_.erase(dir_ino);
+    Inode* dir = inodes_.Get(dir_ino);
+    if (dir && dir->dir_epoch == epoch) CacheListingLocked(dir_ino, *listing, epoch);
+  }
+  if (!e) {
+    Probe absent;
+    absent.observed_at = (*listing)->fetched_at();
+    return absent;
+  }
+  if (e->kind == ObjectKind::kDir) return ProbeDirMarker(key + "/");
+  return file;  // the HEAD: metadata (or gone since the listing)
+}
+
 // ---------------------------------------------------------------- lookup
 
 ErrnoOr<std::string> FsCoreImpl::ParentKey(uint64_t parent) {
@@ -354,9 +404,10 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
   using R = ErrnoOr<uint64_t>;
   if (name.size() > kMaxNameBytes) return R::Error(ENAMETOOLONG);
   if (!IsValidName(name)) return R::Error(ENOENT);
-  std::string key;
+  std::string key, dir_key;
   std::optional<ObjectKind> known_kind;
   uint64_t epoch = 0;
+  bool list_dir = false;
   for (bool waited = false;; waited = true) {
     std::lock_guard lock(mu_);
     Inode* p = inodes_.Get(parent);
@@ -385,26 +436,38 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
     // full HEAD + LIST when it is gone). This keeps `ls -l` of a directory too
     // large to stat within one TTL at one request per entry.
     if (auto cached = dir_cache_.find(parent); cached != dir_cache_.end()) {
-      const DirListingEntry* e = cached->second->Find(name);
+      const DirListingEntry* e = cached->second.listing->Find(name);
       if (e && e->kind == ObjectKind::kFile) known_kind = ObjectKind::kFile;
-      if (e) StatAheadLocked(parent, cached->second, name);
+      if (e) StatAheadLocked(parent, cached->second.listing, name);
     }
-    if (auto listing = FreshListingLocked(parent)) {
+    if (auto listing = FreshListingLocked(parent, /*current_epoch=*/false)) {
       const DirListingEntry* e = listing->Find(name);
       if (!e) {
-        AddNegativeLocked(parent, name);
-        return R::Error(ENOENT);
+        // Unless made here after the listing, the name does not exist.
+        if (!child || child->updated_at < listing->fetched_at()) {
+          AddNegativeLocked(parent, name);
+          return R::Error(ENOENT);
+        }
+      } else {
+        known_kind = e->kind;
+        if (child && e->kind == ObjectKind::kFile && !child->is_dir() && child->meta_known &&
+            child->etag == e->etag) {
+          child->attr_expiry = Expiry();
+          if (entry) *entry = EntryOfLocked(*child, count);
+          return child->ino;
+        }
       }
-      known_kind = e->kind;
-      if (child && e->kind == ObjectKind::kFile && !child->is_dir() && child->meta_known && child->etag == e->etag) {
-        child->attr_expiry = Expiry();
-        if (entry) *entry = EntryOfLocked(*child, count);
-        return child->ino;
+    } else if (!known_kind && !child && ttl() > 0) {
+      auto big = big_dirs_.find(parent);
+      if (big == big_dirs_.end() || Clock::now() > big->second) {
+        list_dir = true;
+        dir_key = KeyOfLocked(*p);
       }
     }
     break;
   }
-  Result<Probe> probe = ProbeName(key, known_kind);
+  Result<Probe> probe =
+      list_dir ? ProbeNameListingDir(parent, epoch, dir_key, name) : ProbeName(key, known_kind);
   if (!probe.ok()) {
     LOG_WARN("lookup " << config_.bucket << "/" << key << ": " << probe.status().ToString());
     return R::Error(ErrnoFromStatus(probe.status()));
@@ -459,7 +522,7 @@ ErrnoOr<AttrReply> FsCoreImpl::GetAttr(uint64_t ino) {
     key = KeyOfLocked(*node);
     is_dir = node->is_dir();
     if (auto cached = dir_cache_.find(node->parent); cached != dir_cache_.end()) {
-      StatAheadLocked(node->parent, cached->second, node->name);
+      StatAheadLocked(node->parent, cached->second.listing, node->name);
     }
   }
   if (AwaitProbeInFlight(is_dir ? key.substr(0, key.size() - 1) : key)) {
@@ -727,6 +790,10 @@ ErrnoStatus FsCoreImpl::Rmdir(uint64_t parent, std::string_view name) {
     if (!node) return Err(ENOENT);
     if (!node->is_dir()) return Err(ENOTDIR);
     key = KeyOfLocked(*node);
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (!LocalOnlyEntriesLocked(*ino).empty()) return Err(ENOTEMPTY);  // files not written yet
   }
   ErrnoOr<bool> empty = DirIsEmpty(key);
   if (!empty.ok()) return Err(empty.error());

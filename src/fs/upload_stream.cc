@@ -163,13 +163,14 @@ Status UploadStream::SendCurrentPart() {
   return Status::Ok();
 }
 
-Result<std::string> UploadStream::Finish() {
+Result<std::string> UploadStream::Finish(const s3::PutOptions* latest) {
   if (state_ == State::kFailed) return FirstError();
   if (state_ != State::kOpen) return Status(Code::kFailedPrecondition, "upload of " + key_ + " is closed");
 
   if (upload_id_.empty()) {
     Result<s3::PutResult> put = client_.PutObject(
-        bucket_, key_, s3::Body::FromMemory(std::string_view(part_.data(), part_fill_)), put_options_);
+        bucket_, key_, s3::Body::FromMemory(std::string_view(part_.data(), part_fill_)),
+        latest != nullptr ? *latest : put_options_);
     part_ = BlockBuffer();
     part_fill_ = 0;
     if (!put.ok()) {

@@ -79,8 +79,12 @@ class UploadStream {
   // Returns the first part failure (the upload is then aborted).
   Status Append(std::span<const char> data);
   uint64_t size() const { return size_.load(std::memory_order_relaxed); }
-  // Waits for every part and completes; returns the object's ETag.
-  Result<std::string> Finish();
+  // Waits for every part and completes; returns the object's ETag. A stream
+  // that never reached one part goes up as one PutObject, with `latest`
+  // options when given (metadata changed while writing) instead of those it
+  // was made with; multipart_started() says which were used.
+  Result<std::string> Finish(const s3::PutOptions* latest = nullptr);
+  bool multipart_started() const { return !upload_id_.empty(); }
   void Abort();
 
   // Size of part `part_number` (1-based) under `options`.

@@ -157,7 +157,14 @@ Status CurlObjectClient::Attempt(const S3Request& request, const ResponseSink* s
       for (auto& header : SignV4(signing, key, scope)) http.headers.push_back(std::move(header));
     }
   }
+  const auto started = std::chrono::steady_clock::now();
   Status status = transport_.Perform(http, sink, response);
+  LOG_TRACE(request.method << " " << request.bucket << "/" << request.key << " -> "
+                           << (status.ok() ? std::to_string(response->status) : status.ToString()) << " in "
+                           << std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - started)
+                                      .count()
+                           << " us");
   if (!status.ok()) return status;
   if (response->Ok()) return Status::Ok();
   return ErrorFromResponse(request, *response);

@@ -135,6 +135,10 @@ void RunLifecycle(const std::map<std::string, std::string>& parameters, const st
   CHECK(IsMounted(pod_b));
   CHECK(IsMounted(pod_ro));
 
+  // Written by another S3 client before the pods look (a lookup caches what
+  // it lists for the metadata TTL).
+  REQUIRE(s3->PutObject(bucket, prefix + "external.txt", s3::Body::FromMemory("from s3\n"), {}).ok());
+
   // --- write through one pod, read through the others ---
   const std::string hello = "hello from pod a\n";
   REQUIRE(WriteFile(pod_a + "/hello.txt", hello) == 0);
@@ -147,7 +151,6 @@ void RunLifecycle(const std::map<std::string, std::string>& parameters, const st
   CHECK(access((pod_b + "/nope.txt").c_str(), F_OK) != 0);
 
   // Objects without objfs metadata get the volume mount group as their group.
-  REQUIRE(s3->PutObject(bucket, prefix + "external.txt", s3::Body::FromMemory("from s3\n"), {}).ok());
   struct stat st {};
   REQUIRE(stat((pod_b + "/external.txt").c_str(), &st) == 0);
   CHECK(st.st_gid == 2345u);

@@ -92,6 +92,9 @@ TEST_CASE("objects without metadata get the configured owner and modes") {
 
 TEST_CASE("mkdir writes an s3fs directory marker; implicit directories work") {
   Harness h;
+  // Written by another client before this mount looks at the bucket (a
+  // lookup caches what it lists for the metadata TTL).
+  h.Put("implicit/deeper/file.txt", "deep");
   auto d = h.core->Mkdir(kRootIno, "newdir", 0750, kCtx);
   REQUIRE(d.ok());
   s3::ObjectInfo marker = h.Head("newdir/");
@@ -100,7 +103,6 @@ TEST_CASE("mkdir writes an s3fs directory marker; implicit directories work") {
   CHECK(marker.metadata["mode"] == std::to_string(S_IFDIR | 0750));
   CHECK(h.core->Mkdir(kRootIno, "newdir", 0755, kCtx).error() == EEXIST);
 
-  h.Put("implicit/deeper/file.txt", "deep");
   Entry i = h.Lookup(kRootIno, "implicit");
   CHECK(S_ISDIR(i.attr.st_mode));
   Entry dd = h.Lookup(i.ino, "deeper");
@@ -144,6 +146,83 @@ TEST_CASE("create with O_EXCL fails with EEXIST; create of a directory name fail
   REQUIRE(m.ok());
   CHECK(h.Exists("plain"));
   CHECK(h.core->Mknod(kRootIno, "plain", S_IFREG | 0644, 0, kCtx).error() == EEXIST);
+}
+
+TEST_CASE("a new file is written once, at its first commit point, and is visible here before that") {
+  Harness h;
+  REQUIRE(h.core->Mkdir(kRootIno, "d", 0755, kCtx).ok());
+  Entry d = h.Lookup(kRootIno, "d");
+  auto before = h.core->Stats();
+  auto c = h.core->Create(d.ino, "new", 0600, O_WRONLY | O_CREAT | O_EXCL, kCtx);
+  REQUIRE(c.ok());
+  CHECK_FALSE(h.Exists("d/new"));
+  // This mount sees it: lookups, stat, listings; rmdir of its directory fails.
+  CHECK(h.Lookup(d.ino, "new").ino == c->entry.ino);
+  auto names = h.List(d.ino);
+  CHECK(std::find(names.begin(), names.end(), "new") != names.end());
+  CHECK(h.core->Rmdir(kRootIno, "d").error() == ENOTEMPTY);
+  // Metadata set while it is open goes up with the data, in the same request.
+  REQUIRE(h.core->Write(c->entry.ino, c->open.fh, 0, std::span<const char>("data", 4)).ok());
+  SetAttrRequest times;
+  times.mtime = timespec{1500000000, 0};
+  REQUIRE(h.core->SetAttr(c->entry.ino, times, c->open.fh, kCtx).ok());
+  SetAttrRequest mode;
+  mode.mode = 0640;
+  REQUIRE(h.core->SetAttr(c->entry.ino, mode, c->open.fh, kCtx).ok());
+  REQUIRE(h.core->Flush(c->entry.ino, c->open.fh).ok());
+  REQUIRE(h.core->Release(c->entry.ino, c->open.fh).ok());
+  auto after = h.core->Stats();
+  CHECK(after.s3_put - before.s3_put == 1);
+  CHECK(after.s3_copy == before.s3_copy);
+  CHECK(h.Body("d/new") == "data");
+  s3::ObjectInfo info = h.Head("d/new");
+  CHECK(info.metadata["mtime"] == "1500000000");
+  CHECK(info.metadata["mode"] == std::to_string(S_IFREG | 0640));
+  // Created and closed without a write: an empty object.
+  auto e = h.core->Create(d.ino, "empty", 0644, O_WRONLY | O_CREAT, kCtx);
+  REQUIRE(e.ok());
+  REQUIRE(h.core->Release(e->entry.ino, e->open.fh).ok());
+  CHECK(h.Exists("d/empty"));
+  CHECK(h.Body("d/empty").empty());
+  // Unlinked before its first commit: nothing is ever written.
+  auto u = h.core->Create(d.ino, "gone", 0644, O_WRONLY | O_CREAT, kCtx);
+  REQUIRE(u.ok());
+  REQUIRE(h.core->Write(u->entry.ino, u->open.fh, 0, std::span<const char>("x", 1)).ok());
+  REQUIRE(h.core->Unlink(d.ino, "gone").ok());
+  REQUIRE(h.core->Release(u->entry.ino, u->open.fh).ok());
+  CHECK_FALSE(h.Exists("d/gone"));
+  names = h.List(d.ino);
+  CHECK(std::find(names.begin(), names.end(), "gone") == names.end());
+}
+
+TEST_CASE("creating many files in a directory: one listing per TTL answers every new name") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 3600;
+  Harness h(cfg);
+  h.Put("d/existing", "e");
+  Entry d = h.Lookup(kRootIno, "d");
+  auto before = h.core->Stats();
+  for (int i = 0; i < 50; ++i) h.WriteFile(d.ino, "n" + std::to_string(i), "x");
+  auto after = h.core->Stats();
+  CHECK(after.s3_list - before.s3_list == 1);  // the first lookup lists "d/"
+  CHECK(after.s3_head - before.s3_head <= 1);  // and HEADs its name alongside
+  CHECK(after.s3_put - before.s3_put == 50);
+  // The listing does not hide what was there, nor what was made here since.
+  CHECK(h.LookupErr(d.ino, "existing") == 0);
+  CHECK(h.LookupErr(d.ino, "n7") == 0);
+  CHECK(h.LookupErr(d.ino, "absent") == ENOENT);
+  CHECK(h.List(d.ino).size() == 51);
+}
+
+TEST_CASE("with a metadata TTL of 0 every lookup asks S3") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 0;
+  Harness h(cfg);
+  REQUIRE(h.core->Mkdir(kRootIno, "d", 0755, kCtx).ok());
+  Entry d = h.Lookup(kRootIno, "d");
+  CHECK(h.LookupErr(d.ino, "late") == ENOENT);
+  h.Put("d/late", "written by another client");
+  CHECK(h.LookupErr(d.ino, "late") == 0);
 }
 
 TEST_CASE("overwrite, random write, append, truncate up and down") {
@@ -238,6 +317,7 @@ TEST_CASE("a large sequential write streams as multipart and reads back") {
 
 TEST_CASE("chmod, chown and utimens persist as s3fs metadata") {
   Harness h;
+  h.Put("imp/x", "1");
   uint64_t ino = h.WriteFile(kRootIno, "f", "content");
   SetAttrRequest r;
   r.mode = 0600;
@@ -259,7 +339,6 @@ TEST_CASE("chmod, chown and utimens persist as s3fs metadata") {
   REQUIRE(b.ok());
   CHECK(b->attr.st_mtim.tv_sec > 1600000000);
   // Directories: chmod writes a marker (also for an implicit directory).
-  h.Put("imp/x", "1");
   Entry d = h.Lookup(kRootIno, "imp");
   SetAttrRequest dm;
   dm.mode = 0711;
@@ -454,13 +533,13 @@ TEST_CASE("a failed upload is reported by flush/close with EIO, and kept for a r
 
 TEST_CASE("a failed streamed upload is reported at close") {
   Harness h;
-  h.faults->AddFault(s3::FaultRule{"PutObject", 1, -1, Status(Code::kUnavailable, "injected")});
-  auto c = h.core->Create(kRootIno, "s", 0644, O_WRONLY | O_CREAT | O_TRUNC, kCtx);  // PutObject #1 passes
+  h.faults->AddFault(s3::FaultRule{"PutObject", 0, -1, Status(Code::kUnavailable, "injected")});
+  auto c = h.core->Create(kRootIno, "s", 0644, O_WRONLY | O_CREAT | O_TRUNC, kCtx);  // writes nothing yet
   REQUIRE(c.ok());
   REQUIRE(h.core->Write(c->entry.ino, c->open.fh, 0, std::span<const char>("abc", 3)).ok());
   CHECK(h.core->Flush(c->entry.ino, c->open.fh).error() == EIO);
   (void)h.core->Release(c->entry.ino, c->open.fh);
-  CHECK(h.Body("s").empty());
+  CHECK_FALSE(h.Exists("s"));
 }
 
 TEST_CASE("an object replaced under an open reader fails the read with ESTALE") {

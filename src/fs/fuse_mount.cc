@@ -8,12 +8,15 @@
 #include <fuse_lowlevel.h>
 #include <spawn.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <vector>
 
 #include "base/log.h"
@@ -58,6 +61,30 @@ int RunFusermount(const std::vector<std::string>& args) {
 FuseMount::FuseMount(std::shared_ptr<FsCore> core, FuseMountOptions options)
     : core_(std::move(core)), options_(std::move(options)) {}
 
+namespace {
+
+// Writes the mount's readahead into sysfs (see FuseMountOptions::readahead_kb).
+// stat() of the mountpoint is answered by the loop, which is running.
+void SetReadahead(const std::string& mountpoint, uint32_t kb) {
+  struct stat st {};
+  if (stat(mountpoint.c_str(), &st) != 0) {
+    LOG_DEBUG("readahead: stat " << mountpoint << ": " << std::strerror(errno));
+    return;
+  }
+  const std::string path = "/sys/class/bdi/" + std::to_string(major(st.st_dev)) + ":" +
+                           std::to_string(minor(st.st_dev)) + "/read_ahead_kb";
+  std::ofstream out(path);
+  out << kb << '\n';
+  out.flush();
+  if (!out) {
+    LOG_INFO("kernel readahead stays at its default (cannot write " << path << "); sequential reads use 128 KiB requests");
+    return;
+  }
+  LOG_DEBUG("kernel readahead " << kb << " KiB (" << path << ")");
+}
+
+}  // namespace
+
 Result<std::unique_ptr<FuseMount>> FuseMount::Start(std::shared_ptr<FsCore> core, const FuseMountOptions& options) {
   if (!core) return Status(Code::kInvalidArgument, "FuseMount::Start: no filesystem core");
   if (options.mountpoint.empty()) return Status(Code::kInvalidArgument, "FuseMount::Start: empty mountpoint");
@@ -90,6 +117,7 @@ Result<std::unique_ptr<FuseMount>> FuseMount::Start(std::shared_ptr<FsCore> core
                                           "; libfuse logged the reason" + (options.allow_other ? hint : ""));
   }
   mount->loop_thread_ = std::thread(&FuseMount::RunLoop, mount.get());
+  if (options.readahead_kb > 0) SetReadahead(options.mountpoint, options.readahead_kb);
   LOG_INFO("mounted " << mount->options_.fsname << " at " << options.mountpoint
                       << (options.read_only ? " (read-only)" : ""));
   return mount;

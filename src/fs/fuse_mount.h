@@ -66,6 +66,13 @@ struct FuseMountOptions {
   // (the kernel's default: reads bounded by max_pages, which the adapter's
   // 1 MiB max_write raises to 1 MiB) unless the adapter asks for it.
   uint32_t max_read = 0;
+  // Kernel readahead for the mount, in KiB (its backing device's
+  // read_ahead_kb in sysfs). The kernel caps a FUSE mount at its 128 KiB
+  // default whatever max_readahead init() asks for, so sequential reads
+  // would arrive as 128 KiB requests; raising it lets them arrive as 1 MiB
+  // requests, several in flight. Needs root (sysfs); otherwise it stays at
+  // the default, logged. 0 leaves it alone.
+  uint32_t readahead_kb = 4096;
   // libfuse's own request tracing to stderr.
   bool debug = false;
 };

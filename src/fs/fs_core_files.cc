@@ -223,6 +223,7 @@ void FsCoreImpl::SyncFromContentLocked(Inode& inode, const FileContent& content,
       if (inode.content_generation != 0) cache_->Invalidate(inode.content_generation);
       inode.content_generation = b.generation;
     }
+    RememberGenerationLocked(b.key, b.etag, b.generation);
     inode.etag = b.etag;
     inode.meta_known = true;
   }

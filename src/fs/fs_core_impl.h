@@ -150,6 +150,11 @@ class FsCoreImpl {
   Inode& UpsertLocked(uint64_t parent, std::string_view name, const Probe& probe);
   void ApplyProbeLocked(Inode& inode, const Probe& probe);
   void SetContentVersionLocked(Inode& inode, const std::string& etag, uint64_t size);
+  // The page-cache generation of object version (key, etag): the same number
+  // for as long as it is remembered, so cached blocks outlive the inode (the
+  // kernel forgets inodes; a later lookup makes a new one). Empty etag: new.
+  uint64_t GenerationForLocked(const std::string& key, const std::string& etag);
+  void RememberGenerationLocked(const std::string& key, const std::string& etag, uint64_t generation);
   s3::PutOptions PutOptionsLocked(const Inode& inode) const;
   FileMeta NewMeta(mode_t type_and_mode, const RequestContext& ctx) const;
 
@@ -245,6 +250,7 @@ class FsCoreImpl {
   uint64_t next_fh_ = 1;                                               // guarded by mu_
   // Per directory: files created here, not committed yet (no object in S3).
   std::unordered_map<uint64_t, std::unordered_set<uint64_t>> local_only_;  // guarded by mu_
+  std::unordered_map<std::string, uint64_t> generations_;              // guarded by mu_: key + '\0' + etag
   std::unordered_map<uint64_t, StatAheadCursor> stat_ahead_;           // guarded by mu_, by directory
   std::unordered_map<std::string, std::shared_future<void>> probes_in_flight_;  // guarded by mu_, by key
 

@@ -132,10 +132,34 @@ void FsCoreImpl::AddNegativeLocked(uint64_t parent, std::string_view name) {
 
 void FsCoreImpl::EraseNegativeLocked(uint64_t parent, std::string_view name) { negative_.erase(NegKey(parent, name)); }
 
+uint64_t FsCoreImpl::GenerationForLocked(const std::string& key, const std::string& etag) {
+  if (etag.empty()) return next_generation_.fetch_add(1);
+  std::string id = key;
+  id += '\0';
+  id += etag;
+  auto it = generations_.find(id);
+  if (it != generations_.end()) return it->second;
+  uint64_t g = next_generation_.fetch_add(1);
+  RememberGenerationLocked(key, etag, g);
+  return g;
+}
+
+void FsCoreImpl::RememberGenerationLocked(const std::string& key, const std::string& etag, uint64_t generation) {
+  if (etag.empty() || generation == 0) return;
+  // Bounded: forgetting only costs re-reading an object whose inode went.
+  if (generations_.size() >= 65536) generations_.clear();
+  std::string id = key;
+  id += '\0';
+  id += etag;
+  generations_[std::move(id)] = generation;
+}
+
 void FsCoreImpl::SetContentVersionLocked(Inode& inode, const std::string& etag, uint64_t size) {
   if (inode.etag != etag || inode.content_generation == 0) {
-    if (inode.content_generation != 0 && cache_) cache_->Invalidate(inode.content_generation);
-    inode.content_generation = next_generation_.fetch_add(1);
+    if (inode.content_generation != 0 && !inode.etag.empty() && inode.etag != etag && cache_) {
+      cache_->Invalidate(inode.content_generation);  // that version is gone
+    }
+    inode.content_generation = inode.is_dir() ? 0 : GenerationForLocked(KeyOfLocked(inode), etag);
   }
   inode.etag = etag;
   inode.size = size;

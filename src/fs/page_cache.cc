@@ -1,5 +1,7 @@
 #include "fs/page_cache.h"
 
+#include "base/log.h"
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
@@ -460,6 +462,7 @@ void PageCache::Invalidate(uint64_t generation) {
     }
   }
   for (const BlockKey& key : keys) Remove(key, nullptr);
+  LOG_DEBUG("page cache: dropped " << keys.size() << " blocks of generation " << generation);
 }
 
 PageCacheStats PageCache::Stats() const {

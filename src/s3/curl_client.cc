@@ -19,6 +19,15 @@
 namespace objfs::s3 {
 namespace {
 
+// " [bytes=a-b]" for a ranged request, for the trace log.
+template <typename Headers>
+std::string TraceRange(const Headers& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name == "Range") return " [" + value + "]";
+  }
+  return "";
+}
+
 constexpr const char* kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
 #ifndef OBJFS_VERSION
@@ -159,7 +168,7 @@ Status CurlObjectClient::Attempt(const S3Request& request, const ResponseSink* s
   }
   const auto started = std::chrono::steady_clock::now();
   Status status = transport_.Perform(http, sink, response);
-  LOG_TRACE(request.method << " " << request.bucket << "/" << request.key << " -> "
+  LOG_TRACE(request.method << " " << request.bucket << "/" << request.key << TraceRange(request.headers) << " -> "
                            << (status.ok() ? std::to_string(response->status) : status.ToString()) << " in "
                            << std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::steady_clock::now() - started)

@@ -7,12 +7,16 @@
 // ObjectClient contract says; a GET's sink therefore runs on the caller's
 // thread and a slow sink only slows its own transfer (with one CURLM loop it
 // would stall every transfer). All handles of a pool share one CURLSH holding
-// the connection cache, the DNS cache and TLS session ids, so a connection
-// opened by one handle is reused by any other; the share's lock callbacks use
-// one mutex per curl_lock_data kind, owned by the CurlShare (no globals).
+// the DNS cache and TLS session ids; the share's lock callbacks use one mutex
+// per curl_lock_data kind, owned by the CurlShare (no globals). Connections
+// are NOT shared: libcurl does not support a shared connection cache used
+// from concurrent threads (CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT), and with
+// it two requests were seen waiting in curl_multi_poll for minutes. Each easy
+// handle keeps its own keep-alive connection instead, and since idle handles
+// are reused LIFO, a request almost always finds a warm one.
 // The pool caps the requests in flight at `max_in_flight`: Acquire() blocks
-// while that many leases are out. Idle handles are kept (LIFO) for reuse; a
-// returned handle is curl_easy_reset, which keeps its share attachment.
+// while that many leases are out. A returned handle is curl_easy_reset, which
+// keeps its share attachment and its open connection.
 //
 // Ownership: CurlShare owns its CURLSH; CurlHandlePool owns its CurlShare and
 // every easy handle it made; a Lease borrows one handle and gives it back on

@@ -219,8 +219,9 @@ Status CurlTransport::Perform(const HttpRequest& request, const ResponseSink* si
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_seconds));
   }
-  // The connection cache is shared; each easy handle's MAXCONNECTS bounds it.
-  curl_easy_setopt(h, CURLOPT_MAXCONNECTS, static_cast<long>(options_.max_connections));
+  // Each handle keeps its own connection (see curl_handles.h); one endpoint,
+  // so a couple of cached connections per handle is plenty.
+  curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 2L);
   curl_easy_setopt(h, CURLOPT_BUFFERSIZE, kDownloadBufferSize);
   curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, kUploadBufferSize);
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);

@@ -225,6 +225,32 @@ TEST_CASE("with a metadata TTL of 0 every lookup asks S3") {
   CHECK(h.LookupErr(d.ino, "late") == 0);
 }
 
+TEST_CASE("cached blocks outlive the inode: a file forgotten by the kernel and looked up again is not re-read") {
+  Harness h;
+  std::string data(3u << 20, 'c');
+  h.Put("cached", data);
+  Entry first = h.Lookup(kRootIno, "cached");
+  CHECK(h.ReadFile(first.ino) == data);
+  h.core->Forget(first.ino, 1);  // the inode goes (nothing else holds it)
+  Entry again = h.Lookup(kRootIno, "cached");
+  auto before = h.core->Stats();
+  CHECK(h.ReadFile(again.ino) == data);
+  CHECK(h.core->Stats().s3_get == before.s3_get);
+  // A new version of the object is read anew, never served from the old
+  // blocks (a TTL of 0, so the second lookup sees the new ETag at once).
+  std::string changed(3u << 20, 'd');
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 0;
+  Harness fresh(cfg);
+  fresh.Put("cached", data);
+  Entry a = fresh.Lookup(kRootIno, "cached");
+  CHECK(fresh.ReadFile(a.ino) == data);
+  fresh.core->Forget(a.ino, 1);
+  fresh.Put("cached", changed);
+  Entry b = fresh.Lookup(kRootIno, "cached");
+  CHECK(fresh.ReadFile(b.ino) == changed);
+}
+
 TEST_CASE("overwrite, random write, append, truncate up and down") {
   Harness h;
   std::string data(100, 'a');

@@ -122,6 +122,7 @@ Result<std::shared_ptr<fs::FsCore>> BuildCore(const MountOptions& o) {
   fs_config.dir_mode = o.dir_mode;
   fs_config.allow_other = o.allow_other;
   fs_config.metadata_ttl_seconds = o.metadata_ttl_seconds;
+  fs_config.attrs_from_listing = o.attrs_from_listing;
   fs_config.cache_bytes = o.cache_bytes.value_or(DefaultCacheBytes());
   if (!o.staging_dir.empty()) {
     fs_config.staging_dir = o.staging_dir;

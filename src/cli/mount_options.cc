@@ -226,6 +226,9 @@ Status ApplyMountOption(std::string_view name, std::optional<std::string_view> v
   } else if (name == "read-only") {
     OBJFS_RETURN_IF_ERROR(NoValue(name, value));
     o->read_only = true;
+  } else if (name == "attrs-from-listing") {
+    OBJFS_RETURN_IF_ERROR(NoValue(name, value));
+    o->attrs_from_listing = true;
   } else if (name == "uid") {
     OBJFS_RETURN_IF_ERROR(NeedValue(name, value));
     auto uid = ParseUid(*value);
@@ -343,7 +346,8 @@ Result<MountOptions> ParseMountArgs(const std::vector<std::string>& args, bool h
       if (eq != std::string_view::npos) value = body.substr(eq + 1);
       // Flags take no value; every other option takes the next argument.
       static constexpr std::string_view kFlags[] = {"path-style", "virtual-host", "no-verify-tls", "read-only",
-                                                    "allow-other", "allow-nonempty", "foreground"};
+                                                    "allow-other", "allow-nonempty", "foreground",
+                                                    "attrs-from-listing"};
       bool is_flag = std::find(std::begin(kFlags), std::end(kFlags), name) != std::end(kFlags);
       if (name == "option") {
         name = "o";
@@ -438,6 +442,10 @@ Filesystem:
   --allow-other           let other users access the mount (the kernel checks modes)
   --allow-nonempty        mount over a directory that is not empty (-o nonempty)
   --metadata-ttl SECONDS  how long attributes and listings are cached (default 1)
+  --attrs-from-listing    take attributes of listed objects from the listing (size,
+                          Last-Modified; mount's owner and modes) instead of a HEAD
+                          each: `ls -l` costs one listing pass, but modes, owners and
+                          symlinks stored in object metadata show only once looked up
   --cache-size SIZE       memory budget for cached data, e.g. 512M, 1G
                           (default min(1G, RAM/8))
   --capacity SIZE         quota: writes beyond SIZE fail with ENOSPC (default none)

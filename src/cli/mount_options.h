@@ -54,6 +54,7 @@ struct MountOptions {
   bool allow_other = false;
   bool allow_nonempty = false;  // mount over a non-empty directory
   double metadata_ttl_seconds = 1.0;
+  bool attrs_from_listing = false;
   std::optional<uint64_t> cache_bytes;  // unset: DefaultCacheBytes()
   std::string staging_dir;             // "" = $TMPDIR or /tmp
   uint64_t capacity_bytes = 0;         // 0 = no quota

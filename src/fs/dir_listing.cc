@@ -29,7 +29,12 @@ Result<std::shared_ptr<const DirListing>> DirListing::Fetch(s3::ObjectClient& cl
     }
     for (s3::ListedObject& obj : page->objects) {
       std::string_view rest = std::string_view(obj.key).substr(dir_key.size());
-      if (rest.empty()) continue;  // the directory's own marker
+      if (rest.empty()) {  // the directory's own marker
+        listing->has_marker_ = true;
+        listing->marker_etag_ = obj.etag;
+        listing->marker_last_modified_ = obj.last_modified;
+        continue;
+      }
       DirListingEntry e;
       e.kind = ObjectKind::kFile;
       if (rest.size() > kOldDirSuffix.size() && rest.ends_with(kOldDirSuffix)) {

@@ -61,6 +61,11 @@ class DirListing {
   Clock::time_point fetched_at() const { return fetched_at_; }
   // False when Fetch stopped at max_pages with more keys to come.
   bool complete() const { return complete_; }
+  // The directory's own marker object ("dir/"), if the listing saw one (it
+  // sorts first, so even a first page alone tells), and its ETag.
+  bool has_marker() const { return has_marker_; }
+  const std::string& marker_etag() const { return marker_etag_; }
+  std::time_t marker_last_modified() const { return marker_last_modified_; }
 
  private:
   DirListing() = default;
@@ -69,6 +74,9 @@ class DirListing {
   std::vector<DirListingEntry> entries_;
   Clock::time_point fetched_at_ = Clock::now();
   bool complete_ = true;
+  bool has_marker_ = false;
+  std::string marker_etag_;
+  std::time_t marker_last_modified_ = 0;
 };
 
 }  // namespace objfs::fs

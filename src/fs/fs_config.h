@@ -27,6 +27,12 @@ struct FsConfig {
 
   // How long attributes, directory listings and negative lookups stay fresh.
   double metadata_ttl_seconds = 1.0;
+  // Attributes of listed objects come from the listing (size, Last-Modified,
+  // the default owner and modes above) with no HEAD: `ls -l` is one listing
+  // pass, but mode/owner/mtime/symlink metadata stored in objects is seen only
+  // once an object is looked up after its listed attributes expire, or
+  // opened. Off: exact attributes, one HEAD per object not yet known.
+  bool attrs_from_listing = false;
   // Bound on remembered "does not exist" answers.
   uint64_t negative_cache_entries = 16384;
 

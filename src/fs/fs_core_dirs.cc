@@ -295,7 +295,7 @@ ErrnoStatus FsCoreImpl::ReadDir(uint64_t ino, uint64_t dh, uint64_t offset, cons
       // node id: the kernel then looks the name up (one HEAD, usually already
       // done by stat-ahead) before it believes any attribute, so s3fs-written
       // modes and symlinks are right.
-      if (plus && NeedsProbeLocked(ino, dir_key, le)) {
+      if (plus && !config_.attrs_from_listing && NeedsProbeLocked(ino, dir_key, le)) {
         e.ino = 0;
         e.attr.st_ino = child ? child->ino : (std::hash<std::string>()(le.name) | (1ull << 63));
         // Directories are directories; a file may still turn out to be a symlink.

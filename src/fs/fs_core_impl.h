@@ -167,6 +167,12 @@ class FsCoreImpl {
   // complete and answers from it, so the next lookups there — above all of
   // names that do not exist, as when creating files — cost nothing for a TTL.
   // A directory of more than one page falls back to ProbeName.
+  // Revalidates known directory `dir_ino` (key without the '/') with one
+  // listing page of its own contents: that proves it still exists, its
+  // marker's ETag says whether its metadata changed (only then a HEAD), and a
+  // complete page is cached as its listing, so the lookups that usually
+  // follow inside it cost nothing.
+  Result<Probe> ProbeDirByListing(uint64_t dir_ino, const std::string& key);
   Result<Probe> ProbeNameListingDir(uint64_t dir_ino, uint64_t epoch, const std::string& dir_key,
                                     std::string_view name);
 

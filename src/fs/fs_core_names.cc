@@ -190,6 +190,12 @@ void FsCoreImpl::ApplyProbeLocked(Inode& inode, const Probe& probe) {
     }
   } else {
     inode.dir_marker = probe.dir_marker || inode.dir_marker;
+    if (probe.dir_marker) {
+      // The marker's: together they tell when its metadata changed (an empty
+      // marker's ETag alone never changes).
+      inode.etag = probe.etag;
+      inode.last_modified = probe.last_modified;
+    }
     if (probe.meta_known || !inode.meta_known) {
       inode.meta = probe.meta;
       inode.meta_known = probe.meta_known;
@@ -218,6 +224,8 @@ Inode& FsCoreImpl::UpsertLocked(uint64_t parent, std::string_view name, const Pr
     child->updated_at = probe.observed_at;
     if (!want_dir) {
       SetContentVersionLocked(*child, probe.etag, probe.size);
+    } else if (probe.dir_marker) {
+      child->etag = probe.etag;  // the marker's (see ApplyProbeLocked)
     }
     child->attr_expiry = Expiry();
     return *child;
@@ -271,6 +279,7 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeDirMarker(const std::string& dir_key)
     p.meta = DecodeMeta(*info, ObjectKind::kDir, config_);
     p.meta_known = true;
     p.dir_marker = true;
+    p.etag = info->etag;
     p.last_modified = info->last_modified;
     return p;
   }
@@ -311,6 +320,59 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
     return p;
   }
   return file;
+}
+
+Result<FsCoreImpl::Probe> FsCoreImpl::ProbeDirByListing(uint64_t dir_ino, const std::string& key) {
+  const std::string dir_key = key + "/";
+  uint64_t epoch = 0;
+  std::string marker_etag;
+  std::time_t marker_time = 0;
+  FileMeta meta;
+  bool meta_known = false;
+  {
+    std::lock_guard lock(mu_);
+    Inode* d = inodes_.Get(dir_ino);
+    if (!d || !d->is_dir()) return ProbeName(key, std::nullopt);
+    epoch = d->dir_epoch;
+    marker_etag = d->etag;
+    marker_time = d->last_modified;
+    meta = d->meta;
+    meta_known = d->meta_known && d->dir_marker;
+  }
+  Result<std::shared_ptr<const DirListing>> fetched = DirListing::Fetch(*client_, config_.bucket, dir_key, 1);
+  if (!fetched.ok()) return fetched.status();
+  const DirListing& listing = **fetched;
+  if (!listing.has_marker() && listing.entries().empty()) {
+    return ProbeName(key, std::nullopt);  // no longer a directory: gone, or a file now
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (listing.complete()) {
+      Inode* d = inodes_.Get(dir_ino);
+      if (d && d->dir_epoch == epoch) CacheListingLocked(dir_ino, *fetched, epoch);
+    } else {
+      if (big_dirs_.size() > 1024) big_dirs_.clear();
+      big_dirs_[dir_ino] = Clock::now() + std::chrono::minutes(1);
+    }
+  }
+  if (listing.has_marker() && !(meta_known && !marker_etag.empty() && marker_etag == listing.marker_etag() &&
+                                 marker_time != 0 && marker_time == listing.marker_last_modified())) {
+    return ProbeDirMarker(dir_key);  // a new or changed marker: read its metadata
+  }
+  Probe p;
+  p.exists = true;
+  p.kind = ObjectKind::kDir;
+  p.observed_at = listing.fetched_at();
+  p.meta_known = true;
+  if (listing.has_marker()) {
+    p.meta = meta;
+    p.dir_marker = true;
+    p.etag = listing.marker_etag();
+    p.last_modified = listing.marker_last_modified();
+  } else {
+    p.meta = DefaultMeta(ObjectKind::kDir, started_wall_, config_);  // implicit
+  }
+  return p;
 }
 
 Result<FsCoreImpl::Probe> FsCoreImpl::ProbeNameListingDir(uint64_t dir_ino, uint64_t epoch,
@@ -432,6 +494,7 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
   std::optional<ObjectKind> known_kind;
   uint64_t epoch = 0;
   bool list_dir = false;
+  uint64_t revalidate_dir = 0;
   for (bool waited = false;; waited = true) {
     std::lock_guard lock(mu_);
     Inode* p = inodes_.Get(parent);
@@ -480,8 +543,33 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
           if (entry) *entry = EntryOfLocked(*child, count);
           return child->ino;
         }
+        if (config_.attrs_from_listing && !(child && child->content && child->content->dirty())) {
+          // The listing's attributes, as readdirplus gave them (no HEAD).
+          Probe listed;
+          listed.exists = true;
+          listed.kind = e->kind;
+          listed.size = e->size;
+          listed.etag = e->etag;
+          listed.last_modified = e->last_modified;
+          listed.observed_at = listing->fetched_at();
+          listed.meta = DefaultMeta(e->kind, e->kind == ObjectKind::kDir ? started_wall_ : e->last_modified, config_);
+          listed.meta_known = false;
+          Inode& node = UpsertLocked(parent, name, listed);
+          node.attr_expiry = Expiry();
+          if (entry) *entry = EntryOfLocked(node, count);
+          return node.ino;
+        }
       }
-    } else if (!known_kind && !child && ttl() > 0) {
+    }
+    if (child && child->is_dir() && ttl() > 0) {
+      // Listing a large directory to revalidate it would cost more than it
+      // saves: those get the HEAD of their marker (and a LIST) as before.
+      auto cached = dir_cache_.find(child->ino);
+      auto big = big_dirs_.find(child->ino);
+      bool large = (cached != dir_cache_.end() && cached->second.listing->entries().size() > 500) ||
+                   (big != big_dirs_.end() && Clock::now() < big->second);
+      if (!large) revalidate_dir = child->ino;
+    } else if (!known_kind && !child && ttl() > 0 && !FreshListingLocked(parent, false)) {
       auto big = big_dirs_.find(parent);
       if (big == big_dirs_.end() || Clock::now() > big->second) {
         list_dir = true;
@@ -490,8 +578,9 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
     }
     break;
   }
-  Result<Probe> probe =
-      list_dir ? ProbeNameListingDir(parent, epoch, dir_key, name) : ProbeName(key, known_kind);
+  Result<Probe> probe = revalidate_dir != 0 ? ProbeDirByListing(revalidate_dir, key)
+                       : list_dir          ? ProbeNameListingDir(parent, epoch, dir_key, name)
+                                           : ProbeName(key, known_kind);
   if (!probe.ok()) {
     LOG_WARN("lookup " << config_.bucket << "/" << key << ": " << probe.status().ToString());
     return R::Error(ErrnoFromStatus(probe.status()));
@@ -637,7 +726,10 @@ Status FsCoreImpl::PersistMeta(uint64_t ino) {
     Result<s3::PutResult> r = client_->PutObject(config_.bucket, key, s3::Body::FromMemory({}), put);
     if (!r.ok()) return r.status();
     std::lock_guard lock(mu_);
-    if (Inode* node = inodes_.Get(ino)) node->dir_marker = true;
+    if (Inode* node = inodes_.Get(ino)) {
+      node->dir_marker = true;
+      node->etag = r->etag;
+    }
     return Status::Ok();
   }
   Result<std::string> r = CopyKey(key, key, size, etag, &put);
@@ -710,6 +802,7 @@ ErrnoOr<Entry> FsCoreImpl::Mkdir(uint64_t parent, std::string_view name, mode_t 
   p.meta = meta;
   p.meta_known = true;
   p.dir_marker = true;
+  p.etag = r->etag;
   Inode& node = UpsertLocked(parent, name, p);
   EraseNegativeLocked(parent, name);
   InvalidateDirLocked(parent);

@@ -462,7 +462,6 @@ void PageCache::Invalidate(uint64_t generation) {
     }
   }
   for (const BlockKey& key : keys) Remove(key, nullptr);
-  LOG_DEBUG("page cache: dropped " << keys.size() << " blocks of generation " << generation);
 }
 
 PageCacheStats PageCache::Stats() const {

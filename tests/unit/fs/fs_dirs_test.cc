@@ -3,9 +3,13 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <map>
 #include <set>
+#include <thread>
 
+#include "fs/meta_codec.h"
 #include "tests/unit/fs/fs_test_util.h"
 
 namespace objfs::fs {
@@ -180,6 +184,69 @@ TEST_CASE("stat-ahead answers are dropped when the directory changed meanwhile")
     if (i != 5) CHECK(h.LookupErr(kRootIno, Name(i)) == 0);
   }
   h.core->Forget(first.ino, 1);
+}
+
+TEST_CASE("attrs_from_listing: readdirplus and lookups answer from the listing, with no HEAD") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 3600;
+  cfg.attrs_from_listing = true;
+  cfg.file_mode = 0640;
+  Harness h(cfg);
+  h.Put("plain", "12345");
+  h.Put("secret", "x", {{"mode", std::to_string(S_IFREG | 0600)}});
+  h.Put("sub/inner", "x");
+  auto before = h.core->Stats();
+  auto dh = h.core->OpenDir(kRootIno);
+  REQUIRE(dh.ok());
+  std::map<std::string, Entry> seen;
+  REQUIRE(h.core->ReadDirPlus(kRootIno, *dh, 0, [&](const DirEntryView& e) {
+            if (e.name != "." && e.name != "..") seen[std::string(e.name)] = *e.entry;
+            return true;
+          }).ok());
+  REQUIRE(h.core->ReleaseDir(kRootIno, *dh).ok());
+  REQUIRE(seen.size() == 3);
+  CHECK(seen["plain"].ino != 0);
+  CHECK(seen["plain"].attr.st_size == 5);
+  CHECK(seen["plain"].attr.st_mode == (S_IFREG | 0640));
+  // The trade-off: metadata kept in the object is not seen from a listing.
+  CHECK(seen["secret"].attr.st_mode == (S_IFREG | 0640));
+  CHECK(S_ISDIR(seen["sub"].attr.st_mode));
+  Entry plain = h.Lookup(kRootIno, "plain");
+  CHECK(plain.ino == seen["plain"].ino);
+  auto after = h.core->Stats();
+  CHECK(after.s3_head == before.s3_head);
+  CHECK(after.s3_list - before.s3_list == 1);
+  CHECK(h.ReadFile(plain.ino) == "12345");
+  for (auto& [name, e] : seen) h.core->Forget(e.ino, 1);
+  h.core->Forget(plain.ino, 1);
+}
+
+TEST_CASE("a known directory past its TTL is revalidated with one listing page that also answers lookups in it") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 0.2;
+  Harness h(cfg);
+  h.Put("d/", "", {{"mode", std::to_string(S_IFDIR | 0750)}}, kDirContentType);
+  h.Put("d/a", "a");
+  h.Put("imp/x", "x");  // implicit: no marker
+  Entry d = h.Lookup(kRootIno, "d");
+  Entry imp = h.Lookup(kRootIno, "imp");
+  CHECK((d.attr.st_mode & 07777) == 0750);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the TTL (no timing is asserted)
+  auto before = h.core->Stats();
+  Entry d2 = h.Lookup(kRootIno, "d");
+  CHECK(d2.ino == d.ino);
+  CHECK((d2.attr.st_mode & 07777) == 0750);
+  CHECK(h.LookupErr(d.ino, "new") == ENOENT);  // from the page just listed
+  auto after = h.core->Stats();
+  CHECK(after.s3_list - before.s3_list == 1);
+  CHECK(after.s3_head == before.s3_head);  // marker unchanged: no HEAD
+  CHECK(S_ISDIR(h.Lookup(kRootIno, "imp").attr.st_mode));
+  // A directory removed by another client is gone after its TTL.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(h.memory->DeleteObject(testing::kBucket, "imp/x").ok());
+  CHECK(h.LookupErr(kRootIno, "imp") == ENOENT);
+  for (int i = 0; i < 2; ++i) h.core->Forget(d.ino, 1);
+  h.core->Forget(imp.ino, 2);
 }
 
 TEST_CASE("lookups reuse a fresh listing: absent names cost no request") {

@@ -61,7 +61,7 @@ TEST_CASE("-o lists carry the same options and ignore standard mount options") {
                             "rw,nosuid,nodev,noatime,_netdev,nofail,x-systemd.automount,x-systemd.requires=network."
                             "target,defaults,auto,user,endpoint=https://s3.example.com:8443,region=us-west-2,ro,"
                             "allow_other,uid=33,gid=33,file_mode=0640,dir_mode=0750,metadata_ttl=0,cache_size=1G,"
-                            "path_style,no_verify_tls,log_level=warn"});
+                            "path_style,no_verify_tls,log_level=warn,attrs_from_listing"});
   CHECK(o.endpoint == "https://s3.example.com:8443");
   CHECK(o.region == "us-west-2");
   CHECK(o.read_only);
@@ -75,6 +75,7 @@ TEST_CASE("-o lists carry the same options and ignore standard mount options") {
   CHECK(o.addressing == Addressing::kPath);
   CHECK_FALSE(o.verify_tls);
   CHECK(o.log_level == LogLevel::kWarn);
+  CHECK(o.attrs_from_listing);
   CHECK(o.prefix.empty());
 }
 
@@ -108,6 +109,7 @@ TEST_CASE("malformed options are errors that name the option") {
   CHECK(ParseError({"-o", "frobnicate", "b", "/m"}).find("frobnicate") != std::string::npos);
   CHECK(ParseError({"-o", "uid", "b", "/m"}).find("needs a value") != std::string::npos);
   CHECK(ParseError({"-o", "ro=1", "b", "/m"}).find("takes no value") != std::string::npos);
+  CHECK(ParseError({"-o", "attrs_from_listing=yes", "b", "/m"}).find("takes no value") != std::string::npos);
   CHECK(ParseError({"--endpoint"}).find("needs a value") != std::string::npos);
   CHECK(ParseError({"-x", "b", "/m"}).find("-x") != std::string::npos);
   // Secrets are not options.

@@ -57,6 +57,8 @@ Status StagedVolume::StartMount(uint64_t capacity) {
   fs_config.file_mode = config_.mount.file_mode.value_or(record.mount_group ? 0664 : 0644);
   fs_config.dir_mode = config_.mount.dir_mode.value_or(record.mount_group ? 0775 : 0755);
   fs_config.cache_bytes = config_.mount.cache_bytes.value_or(config_.default_cache_bytes);
+  if (config_.mount.metadata_ttl_seconds) fs_config.metadata_ttl_seconds = *config_.mount.metadata_ttl_seconds;
+  fs_config.attrs_from_listing = config_.mount.attrs_from_listing;
   fs_config.staging_dir = config_.cache_dir;
   fs_config.capacity_bytes = capacity;
   OBJFS_RETURN_IF_ERROR(MakeDirs(config_.cache_dir, 0700));

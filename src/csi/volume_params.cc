@@ -1,6 +1,8 @@
 #include "csi/volume_params.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <set>
 
 namespace objfs::csi {
@@ -12,7 +14,8 @@ const std::set<std::string>& StoreKeys() {
 }
 
 const std::set<std::string>& MountKeys() {
-  static const std::set<std::string> keys = {"uid", "gid", "fileMode", "dirMode", "cacheBytes"};
+  static const std::set<std::string> keys = {"uid",        "gid",         "fileMode",        "dirMode",
+                                              "cacheBytes", "metadataTTL", "attrsFromListing"};
   return keys;
 }
 
@@ -102,6 +105,20 @@ Result<MountSettings> ParseMountSettings(const StringMap& context) {
   auto cache = number("cacheBytes", 10);
   if (!cache.ok()) return cache.status();
   if (*cache) settings.cache_bytes = **cache;
+  if (auto it = context.find("metadataTTL"); it != context.end() && !it->second.empty()) {
+    char* end = nullptr;
+    double ttl = std::strtod(it->second.c_str(), &end);
+    if (end == it->second.c_str() || *end != '\0' || !std::isfinite(ttl) || ttl < 0 || ttl > 86400.0 * 365) {
+      return Status(Code::kInvalidArgument, "metadataTTL: not a number of seconds (0 or more): \"" + it->second + "\"");
+    }
+    settings.metadata_ttl_seconds = ttl;
+  }
+  if (auto it = context.find("attrsFromListing"); it != context.end() && !it->second.empty()) {
+    if (it->second != "true" && it->second != "false") {
+      return Status(Code::kInvalidArgument, "attrsFromListing must be true or false");
+    }
+    settings.attrs_from_listing = it->second == "true";
+  }
   auto capacity = number("capacityBytes", 10);
   if (!capacity.ok()) return capacity.status();
   if (*capacity) settings.capacity_bytes = **capacity;

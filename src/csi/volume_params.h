@@ -11,6 +11,9 @@
 //   endpoint, region, addressingStyle, caBundle, verifyTls: the S3 store.
 //   uid, gid, fileMode, dirMode: owner and modes of objects without metadata.
 //   cacheBytes        page cache budget of this volume's mount on each node.
+//   metadataTTL       seconds attributes and listings stay cached (default 1).
+//   attrsFromListing  "true": attributes of listed objects from the listing
+//                     (no HEAD per entry; see FsConfig::attrs_from_listing).
 // Keys under "csi.storage.k8s.io/" (added by the provisioner) are ignored;
 // any other key is an error, so typos do not pass silently.
 //
@@ -49,6 +52,8 @@ struct MountSettings {
   std::optional<mode_t> file_mode;
   std::optional<mode_t> dir_mode;
   std::optional<uint64_t> cache_bytes;
+  std::optional<double> metadata_ttl_seconds;
+  bool attrs_from_listing = false;
   // Static volumes: "capacityBytes" (0 or absent = unlimited).
   uint64_t capacity_bytes = 0;
 };

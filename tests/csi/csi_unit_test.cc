@@ -108,6 +108,15 @@ TEST_CASE("StorageClass parameters") {
   CHECK_FALSE(ParseVolumeParams({{"fileMode", "999"}}).ok());
   CHECK_FALSE(ParseVolumeParams({{"retainData", "yes"}}).ok());
   CHECK(ParseVolumeParams({{"retainData", "true"}})->retain);
+  auto tuned = ParseMountSettings({{"metadataTTL", "2.5"}, {"attrsFromListing", "true"}});
+  REQUIRE(tuned.ok());
+  CHECK(*tuned->metadata_ttl_seconds == 2.5);
+  CHECK(tuned->attrs_from_listing);
+  CHECK_FALSE(ParseMountSettings({})->metadata_ttl_seconds.has_value());
+  CHECK_FALSE(ParseVolumeParams({{"metadataTTL", "-1"}}).ok());
+  CHECK_FALSE(ParseVolumeParams({{"metadataTTL", "soon"}}).ok());
+  CHECK_FALSE(ParseVolumeParams({{"attrsFromListing", "yes"}}).ok());
+  CHECK(ParseVolumeParams({{"metadataTTL", "0"}, {"attrsFromListing", "false"}}).ok());
 }
 
 TEST_CASE("objfs csi flags") {

@@ -172,6 +172,34 @@ TEST_CASE_FIXTURE(Fixture, "fsync puts the data in S3 while the file stays open"
   REQUIRE(close(fd) == 0);
 }
 
+TEST_CASE_FIXTURE(Fixture, "a new file is visible in the mount at once and written to S3 once, at close") {
+  REQUIRE(mkdir(P("fresh").c_str(), 0755) == 0);
+  int fd = open(P("fresh/new.txt").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0640);
+  REQUIRE(fd >= 0);
+  PWriteAll(fd, "hello", 0);
+  // Before the first commit point: here, but not yet in S3.
+  CHECK(List(P("fresh")).count("new.txt"));
+  struct stat st {};
+  REQUIRE(stat(P("fresh/new.txt").c_str(), &st) == 0);
+  CHECK(st.st_size == 5);
+  CHECK((st.st_mode & 07777) == 0640);
+  CHECK_FALSE(HeadObject(bucket, "fresh/new.txt").has_value());
+  CHECK(rmdir(P("fresh").c_str()) == -1);
+  CHECK(errno == ENOTEMPTY);
+  CHECK(open(P("fresh/new.txt").c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644) == -1);
+  CHECK(errno == EEXIST);
+  REQUIRE(close(fd) == 0);
+  auto info = HeadObject(bucket, "fresh/new.txt");
+  REQUIRE(info.has_value());
+  CHECK(Meta(*info, "mode") == std::to_string(S_IFREG | 0640));
+  CHECK(GetObjectBody(bucket, "fresh/new.txt") == "hello");
+  // Created and closed without a write: an empty object.
+  int empty = open(P("fresh/empty").c_str(), O_WRONLY | O_CREAT, 0644);
+  REQUIRE(empty >= 0);
+  REQUIRE(close(empty) == 0);
+  CHECK(GetObjectBody(bucket, "fresh/empty") == std::string());
+}
+
 TEST_CASE_FIXTURE(Fixture, "unlink while open keeps the open file readable") {
   std::string data = RandomBytes(2 << 20, 11);
   WriteFile(P("gone.bin"), data);

@@ -166,6 +166,9 @@ Compare mode:
   --latency-ms N         put objfs-latency-proxy in front of the endpoint, delaying
                          every chunk by N ms in each direction (round trip +2N ms)
   --curl-parallel N      parallel requests of the curl baselines (default 8)
+  --repeat N             run every workload N times on every system, the systems
+                         taking turns, and report the median run (all N values are
+                         in the details); for servers whose speed varies run to run
   --mount-timeout S      seconds to wait for a mount to appear (default 30)
   --objfs-binary PATH    objfs executable to mount with (default: this executable)
   --proxy-binary PATH    objfs-latency-proxy executable (default: next to objfs)
@@ -225,7 +228,7 @@ Result<BenchOptions> ParseBenchOptions(int argc, char** argv) {
     static const char* kValueFlags[] = {
         "--workloads", "--skip", "--size", "--io-size", "--files", "--file-size", "--ls-entries",
         "--rand-reads", "--rand-size", "--rand-seconds", "--tar-files", "--scale", "--compare",
-        "--endpoint", "--bucket", "--region", "--prefix", "--latency-ms", "--curl-parallel",
+        "--endpoint", "--bucket", "--region", "--prefix", "--latency-ms", "--curl-parallel", "--repeat",
         "--mount-timeout", "--objfs-binary", "--proxy-binary", "--objfs-args", "--s3fs-args",
         "--rclone-args", "--json", "--svg", "--work-dir"};
     bool known = false;
@@ -311,6 +314,9 @@ Result<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       OBJFS_RETURN_IF_ERROR(need_int(&options.latency_ms, 0));
     } else if (name == "--curl-parallel") {
       OBJFS_RETURN_IF_ERROR(need_int(&options.curl_parallel, 1));
+    } else if (name == "--repeat") {
+      OBJFS_RETURN_IF_ERROR(need_int(&options.repeat, 1));
+      if (options.repeat > 50) return Bad("--repeat: at most 50");
     } else if (name == "--mount-timeout") {
       OBJFS_RETURN_IF_ERROR(need_double(&options.mount_timeout_seconds, 0.1));
     } else if (name == "--objfs-binary") {
@@ -366,6 +372,7 @@ Result<BenchOptions> ParseBenchOptions(int argc, char** argv) {
     if (positional.size() != 1) return Bad("give exactly one PATH, or --compare (see --help)");
     options.path = positional[0];
     if (options.latency_ms > 0) return Bad("--latency-ms only applies to --compare");
+    if (options.repeat > 1) return Bad("--repeat only applies to --compare");
   }
 
   if (options.scale != 1.0) {

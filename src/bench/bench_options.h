@@ -59,6 +59,7 @@ struct BenchOptions {
   bool drop_caches = true;   // echo 3 > /proc/sys/vm/drop_caches before cold phases
   int latency_ms = 0;        // delay each direction by this much through the proxy
   int curl_parallel = 8;     // parallel requests for the curl baselines
+  int repeat = 1;            // compare mode: runs of each workload per system; the median is reported
   double mount_timeout_seconds = 30.0;
 
   std::string json_path;

@@ -6,11 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <iomanip>
+#include <sstream>
 #include <thread>
 
 #include "bench/page_cache.h"
@@ -63,6 +66,33 @@ bool CanConnect(int port) {
 
 std::string SeqKeyName(uint64_t size) { return "fixtures/seq-" + std::to_string(size) + ".bin"; }
 std::string LsDirName(int entries) { return "fixtures/ls-" + std::to_string(entries); }
+
+// The median of several runs of one row on one system (by its headline
+// value; failed runs count as failures), with every run's value in its note.
+WorkloadResult MedianRun(std::vector<WorkloadResult> runs) {
+  if (runs.size() == 1) return std::move(runs.front());
+  std::vector<WorkloadResult> ok;
+  std::ostringstream values;
+  int failed = 0;
+  for (WorkloadResult& r : runs) {
+    if (!r.ok) {
+      ++failed;
+      continue;
+    }
+    Headline h = HeadlineOf(r);
+    values << (ok.empty() ? "" : ", ") << std::setprecision(4) << h.value;
+    ok.push_back(std::move(r));
+  }
+  if (ok.empty()) return std::move(runs.front());
+  std::sort(ok.begin(), ok.end(),
+            [](const WorkloadResult& a, const WorkloadResult& b) { return HeadlineOf(a).value < HeadlineOf(b).value; });
+  WorkloadResult median = std::move(ok[(ok.size() - 1) / 2]);
+  std::string note = "median of " + std::to_string(ok.size()) + " runs (" + values.str() + " " +
+                     HeadlineOf(median).unit + ")";
+  if (failed > 0) note += "; " + std::to_string(failed) + " more failed";
+  median.note = median.note.empty() ? note : median.note + "; " + note;
+  return median;
+}
 
 WorkloadResult Failed(const std::string& row, const std::string& system, const std::string& error) {
   WorkloadResult r;
@@ -444,20 +474,40 @@ Result<std::vector<WorkloadResult>> CompareBench::Run(RunInfo* info) {
   OBJFS_RETURN_IF_ERROR(PrepareFixtures(*direct_));
 
   std::vector<WorkloadResult> results;
+  const int repeat = std::max(1, options_.repeat);
   for (WorkloadKind kind : options_.workloads) {
-    for (const std::string& system : options_.compare) {
-      if (stop_->load()) break;
-      if (system == "curl") {
-        if (kind == WorkloadKind::kSeqRead || kind == WorkloadKind::kSeqWrite ||
-            kind == WorkloadKind::kSmallFiles || kind == WorkloadKind::kLs) {
-          results.push_back(RunCurl(measured, kind));
+    // Runs of one row and system, in the order rows first appeared.
+    std::vector<std::vector<WorkloadResult>> runs;
+    auto add = [&](WorkloadResult r) {
+      for (auto& group : runs) {
+        if (group.front().workload == r.workload && group.front().system == r.system) {
+          group.push_back(std::move(r));
+          return;
         }
-        continue;
       }
-      for (WorkloadResult& r : RunMounted(system, kind)) results.push_back(std::move(r));
-      progress_->Finish();
+      runs.push_back({std::move(r)});
+    };
+    for (int round = 0; round < repeat && !stop_->load(); ++round) {
+      for (const std::string& system : options_.compare) {
+        if (stop_->load()) break;
+        if (repeat > 1) {
+          progress_->Phase(std::string(WorkloadName(kind)) + ": round " + std::to_string(round + 1) + " of " +
+                           std::to_string(repeat));
+        }
+        if (system == "curl") {
+          if (kind == WorkloadKind::kSeqRead || kind == WorkloadKind::kSeqWrite ||
+              kind == WorkloadKind::kSmallFiles || kind == WorkloadKind::kLs) {
+            add(RunCurl(measured, kind));
+          }
+          continue;
+        }
+        for (WorkloadResult& r : RunMounted(system, kind)) add(std::move(r));
+        progress_->Finish();
+      }
     }
+    for (auto& group : runs) results.push_back(MedianRun(std::move(group)));
   }
+  if (repeat > 1) info->notes.push_back("every row is the median of " + std::to_string(repeat) + " runs");
   if (stop_->load()) info->notes.push_back("interrupted: results are partial");
 
   return results;

@@ -91,6 +91,12 @@ TEST_CASE("compare mode needs endpoint and bucket and known systems") {
   CHECK(ok->prefix == "objfs-bench/");
   CHECK(ok->latency_ms == 5);
   CHECK(ok->json_path == "/tmp/x.json");
+  CHECK(ok->repeat == 1);
+  auto repeated = Parse({"--compare", "objfs,curl", "--endpoint", "http://h:1", "--bucket", "b", "--repeat", "3"});
+  REQUIRE(repeated.ok());
+  CHECK(repeated->repeat == 3);
+  CHECK_FALSE(Parse({"--compare", "objfs", "--endpoint", "http://h:1", "--bucket", "b", "--repeat", "0"}).ok());
+  CHECK_FALSE(Parse({"--repeat", "3", "/d"}).ok());
 
   CHECK_FALSE(Parse({"--compare", "objfs", "--bucket", "b"}).ok());
   CHECK_FALSE(Parse({"--compare", "objfs", "--endpoint", "http://h:1"}).ok());

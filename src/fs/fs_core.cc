@@ -54,6 +54,11 @@ ErrnoOr<CreateReply> FsCore::Create(uint64_t parent, std::string_view name, mode
 ErrnoOr<size_t> FsCore::Read(uint64_t ino, uint64_t fh, uint64_t offset, std::span<char> out) {
   return impl_->Read(ino, fh, offset, out);
 }
+
+ErrnoOr<size_t> FsCore::ReadSlices(uint64_t ino, uint64_t fh, uint64_t offset, size_t size,
+                                   std::vector<ReadSlice>* slices) {
+  return impl_->ReadSlices(ino, fh, offset, size, slices);
+}
 ErrnoOr<size_t> FsCore::Write(uint64_t ino, uint64_t fh, uint64_t offset, std::span<const char> data) {
   return impl_->Write(ino, fh, offset, data);
 }

@@ -43,12 +43,14 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <utility>
 
 #include "base/status.h"
 #include "fs/errno_or.h"
 #include "fs/fs_config.h"
+#include "fs/read_slice.h"
 #include "s3/object_client.h"
 
 namespace objfs::fs {
@@ -189,6 +191,10 @@ class FsCore {
   // Returns the bytes read (short only at end of file). ESTALE when the object
   // was replaced by another S3 client while this handle had it open.
   ErrnoOr<size_t> Read(uint64_t ino, uint64_t fh, uint64_t offset, std::span<char> out);
+  // Read without the copy: the bytes in place (cached blocks pinned, see
+  // ReadSlice), for a reply written straight from them. Appends to `slices`.
+  ErrnoOr<size_t> ReadSlices(uint64_t ino, uint64_t fh, uint64_t offset, size_t size,
+                             std::vector<ReadSlice>* slices);
   ErrnoOr<size_t> Write(uint64_t ino, uint64_t fh, uint64_t offset, std::span<const char> data);
   // Commit points: return after S3 holds this file's data, or the error.
   ErrnoStatus Flush(uint64_t ino, uint64_t fh);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "base/log.h"
@@ -501,6 +502,19 @@ ErrnoOr<CreateReply> FsCoreImpl::Create(uint64_t parent, std::string_view name, 
 // ---------------------------------------------------------------- read / write
 
 ErrnoOr<size_t> FsCoreImpl::Read(uint64_t ino, uint64_t fh, uint64_t offset, std::span<char> out) {
+  std::vector<ReadSlice> slices;
+  ErrnoOr<size_t> n = ReadSlices(ino, fh, offset, out.size(), &slices);
+  if (!n.ok()) return n;
+  size_t at = 0;
+  for (const ReadSlice& slice : slices) {
+    std::memcpy(out.data() + at, slice.data, slice.size);
+    at += slice.size;
+  }
+  return n;
+}
+
+ErrnoOr<size_t> FsCoreImpl::ReadSlices(uint64_t ino, uint64_t fh, uint64_t offset, size_t size,
+                                       std::vector<ReadSlice>* slices) {
   using R = ErrnoOr<size_t>;
   std::shared_ptr<FileHandle> h;
   {
@@ -520,8 +534,10 @@ ErrnoOr<size_t> FsCoreImpl::Read(uint64_t ino, uint64_t fh, uint64_t offset, std
       if (!s.ok()) return R::Error(ErrnoFromStatus(FsOp::kCommit, s));
     }
     if (content.reads_local()) {
-      Result<size_t> n = content.ReadLocal(offset, out);
+      std::shared_ptr<char[]> buffer(new char[std::max<size_t>(size, 1)]);
+      Result<size_t> n = content.ReadLocal(offset, std::span<char>(buffer.get(), size));
       if (!n.ok()) return R::Error(ErrnoFromStatus(n.status()));
+      if (*n > 0) slices->push_back(ReadSlice{buffer, buffer.get(), *n});
       bytes_read_.fetch_add(*n, std::memory_order_relaxed);
       return *n;
     }
@@ -538,7 +554,7 @@ ErrnoOr<size_t> FsCoreImpl::Read(uint64_t ino, uint64_t fh, uint64_t offset, std
     }
     reader = h->reader;
   }
-  Result<size_t> n = reader->Read(offset, out);
+  Result<size_t> n = reader->ReadSlices(offset, size, slices);
   if (!n.ok()) {
     LOG_WARN("read " << config_.bucket << "/" << version.key << " at " << offset << ": " << n.status().ToString());
     return R::Error(ErrnoFromStatus(FsOp::kRead, n.status()));

@@ -88,6 +88,7 @@ class FsCoreImpl {
   ErrnoOr<CreateReply> Create(uint64_t parent, std::string_view name, mode_t mode, int flags,
                               const RequestContext& ctx);
   ErrnoOr<size_t> Read(uint64_t ino, uint64_t fh, uint64_t offset, std::span<char> out);
+  ErrnoOr<size_t> ReadSlices(uint64_t ino, uint64_t fh, uint64_t offset, size_t size, std::vector<ReadSlice>* slices);
   ErrnoOr<size_t> Write(uint64_t ino, uint64_t fh, uint64_t offset, std::span<const char> data);
   ErrnoStatus Flush(uint64_t ino, uint64_t fh);
   ErrnoStatus Release(uint64_t ino, uint64_t fh);

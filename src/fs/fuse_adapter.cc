@@ -4,6 +4,8 @@
 // replying. No lock is held here, so no lock is ever held across a reply.
 #include "fs/fuse_adapter.h"
 
+#include <sys/uio.h>
+
 #include <fuse_lowlevel.h>
 
 #include <cerrno>
@@ -49,6 +51,7 @@ class Reply {
     Send([&] { fuse_reply_create(req_, &p, fi); });
   }
   void Buf(const char* data, size_t size) { Send([&] { fuse_reply_buf(req_, data, size); }); }
+  void Iov(const struct iovec* iov, int count) { Send([&] { fuse_reply_iov(req_, iov, count); }); }
   void Written(size_t count) { Send([&] { fuse_reply_write(req_, count); }); }
   void Statfs(const struct statvfs& sv) { Send([&] { fuse_reply_statfs(req_, &sv); }); }
 
@@ -233,10 +236,17 @@ void OnCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, 
 
 void OnRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   Reply r(req);
-  std::unique_ptr<char[]> buf(new char[size]);
-  auto n = Core(req).Read(ino, fi->fh, static_cast<uint64_t>(off), std::span<char>(buf.get(), size));
+  // Written straight from the cached blocks (the slices pin them until the
+  // reply is out): no copy into a reply buffer first.
+  std::vector<ReadSlice> slices;
+  auto n = Core(req).ReadSlices(ino, fi->fh, static_cast<uint64_t>(off), size, &slices);
   if (r.FailIfError(n)) return;
-  r.Buf(buf.get(), *n);
+  std::vector<struct iovec> iov(slices.size());
+  for (size_t i = 0; i < slices.size(); ++i) {
+    iov[i].iov_base = const_cast<char*>(slices[i].data);  // fuse_reply_iov only reads it
+    iov[i].iov_len = slices[i].size;
+  }
+  r.Iov(iov.data(), static_cast<int>(iov.size()));
 }
 
 void OnWrite(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {

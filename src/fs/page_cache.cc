@@ -15,6 +15,14 @@ namespace objfs::fs {
 
 ObjectReader::~ObjectReader() = default;
 
+Result<size_t> ObjectReader::ReadSlices(uint64_t offset, size_t length, std::vector<ReadSlice>* slices) {
+  std::shared_ptr<char[]> buffer(new char[std::max<size_t>(length, 1)]);
+  Result<size_t> n = Read(offset, std::span<char>(buffer.get(), length));
+  if (!n.ok()) return n.status();
+  if (*n > 0) slices->push_back(ReadSlice{buffer, buffer.get(), *n});
+  return *n;
+}
+
 // One cached block. The fetcher fills `buffer` while the block is kLoading and
 // publishes it under `mu`; afterwards buffer and size are read-only.
 struct PageCache::Block {
@@ -100,8 +108,12 @@ class CacheReader : public ObjectReader {
                                         cache.max_prefetch_window()}) {}
 
   Result<size_t> Read(uint64_t offset, std::span<char> out) override;
+  Result<size_t> ReadSlices(uint64_t offset, size_t length, std::vector<ReadSlice>* slices) override;
 
  private:
+  // Read and ReadSlices: copies into `out` when `slices` is null, else hands
+  // out slices (`out` is then empty and only its size, `length`, counts).
+  Result<size_t> ReadImpl(uint64_t offset, uint64_t length, std::span<char> out, std::vector<ReadSlice>* slices);
   using Block = PageCache::Block;
   using BlockKey = PageCache::BlockKey;
 
@@ -137,9 +149,29 @@ Result<size_t> CacheReader::DirectRead(uint64_t offset, std::span<char> out) {
 
 Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
   if (offset >= version_.size || out.empty()) return size_t{0};
-  const uint64_t bs = cache_.options_.block_size;
   const uint64_t length = std::min<uint64_t>(out.size(), version_.size - offset);
-  out = out.subspan(0, length);
+  return ReadImpl(offset, length, out.subspan(0, length), nullptr);
+}
+
+Result<size_t> CacheReader::ReadSlices(uint64_t offset, size_t length, std::vector<ReadSlice>* slices) {
+  if (offset >= version_.size || length == 0) return size_t{0};
+  return ReadImpl(offset, std::min<uint64_t>(length, version_.size - offset), {}, slices);
+}
+
+Result<size_t> CacheReader::ReadImpl(uint64_t offset, uint64_t length, std::span<char> out,
+                                     std::vector<ReadSlice>* slices) {
+  const uint64_t bs = cache_.options_.block_size;
+  // With slices, bytes read straight from S3 land in one buffer of this read,
+  // made on first need at the full length so slices into it stay valid.
+  std::shared_ptr<char[]> scratch;
+  auto direct_target = [&](uint64_t from, uint64_t size) -> std::span<char> {
+    if (!slices) return out.subspan(from - offset, size);
+    if (!scratch) scratch.reset(new char[length]);
+    return std::span<char>(scratch.get() + (from - offset), size);
+  };
+  auto emit_direct = [&](std::span<char> got) {
+    if (slices) slices->push_back(ReadSlice{scratch, got.data(), got.size()});
+  };
   const uint64_t first = offset / bs;
   const uint64_t last = (offset + length - 1) / bs;
   PageCache::Counters& c = *cache_.counters_;
@@ -167,7 +199,10 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
   // whole blocks are fetched and cached: random reads soon hit them.)
   if (any_missing && !plan.sequential && cache_.options_.direct_read_max > 0 &&
       length <= cache_.options_.direct_read_max && version_.size > cache_.max_prefetch_window()) {
-    return DirectRead(offset, out);
+    std::span<char> target = direct_target(offset, length);
+    Result<size_t> got = DirectRead(offset, target);
+    if (got.ok()) emit_direct(target);
+    return got;
   }
 
   // Claim the missing needed blocks; fetch them below on this thread.
@@ -244,11 +279,12 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
     const uint64_t block_start = i * bs;
     const uint64_t from = std::max(offset, block_start);
     const uint64_t to = std::min(offset + length, block_start + BlockBytes(i));
-    std::span<char> dst = out.subspan(from - offset, to - from);
     std::shared_ptr<Block>& block = needed[i - first];
     if (!block) {
+      std::span<char> dst = direct_target(from, to - from);
       Result<size_t> got = DirectRead(from, dst);
       if (!got.ok()) return got.status();
+      emit_direct(dst);
       continue;
     }
     if (!block->ready()) c.shared_waits.fetch_add(1, std::memory_order_relaxed);
@@ -256,16 +292,25 @@ Result<size_t> CacheReader::Read(uint64_t offset, std::span<char> out) {
     if (!status.ok() && !claimed[i - first] && status.code() != Code::kFailedPrecondition) {
       // Another reader's fetch failed; try once more on our own.
       block.reset();
+      std::span<char> dst = direct_target(from, to - from);
       Result<size_t> got = DirectRead(from, dst);
       if (!got.ok()) return got.status();
+      emit_direct(dst);
       continue;
     }
     if (!status.ok()) return status;
     if (block->size < to - block_start) {
       return Status(Code::kDataLoss, "object " + version_.key + " is shorter than its known size");
     }
-    std::memcpy(dst.data(), block->buffer.data() + (from - block_start), dst.size());
+    const char* bytes = block->buffer.data() + (from - block_start);
     cache_.Touch(*block);
+    if (slices) {
+      // The slice pins the block until the reply is written; eviction meanwhile
+      // only drops it from the cache.
+      slices->push_back(ReadSlice{std::move(block), bytes, static_cast<size_t>(to - from)});
+    } else {
+      std::memcpy(out.data() + (from - offset), bytes, to - from);
+    }
     block.reset();  // unpin early so the block can be evicted
   }
   return static_cast<size_t>(length);

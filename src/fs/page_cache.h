@@ -61,6 +61,7 @@
 #include "base/status.h"
 #include "fs/io_executor.h"
 #include "fs/memory_budget.h"
+#include "fs/read_slice.h"
 #include "s3/object_client.h"
 
 namespace objfs::fs {
@@ -77,6 +78,12 @@ struct ObjectVersion {
 class ObjectReader {
  public:
   virtual ~ObjectReader();
+  // Like Read, but hands out the bytes of cached blocks in place (pinned)
+  // instead of copying them, so a FUSE reply can be written straight from
+  // the cache; bytes fetched for this read alone go into a buffer of its own.
+  // Appends slices in order; they sum to the returned count. The default
+  // reads into one new buffer.
+  virtual Result<size_t> ReadSlices(uint64_t offset, size_t length, std::vector<ReadSlice>* slices);
   // Reads up to out.size() bytes at `offset`; short only at end of object
   // (0 at or past EOF). Fails with Code::kFailedPrecondition when the object's
   // ETag changed.

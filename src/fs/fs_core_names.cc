@@ -646,11 +646,18 @@ ErrnoOr<AttrReply> FsCoreImpl::GetAttr(uint64_t ino) {
   }
   Result<Probe> probe = is_dir ? ProbeDirMarker(key) : ProbeFile(key);
   if (!probe.ok()) return R::Error(ErrnoFromStatus(probe.status()));
+  if (is_dir && !probe->dir_marker) {
+    // No marker: the directory exists only while some key is below it.
+    ErrnoOr<bool> empty = DirIsEmpty(key);
+    if (!empty.ok()) return R::Error(empty.error());
+    if (*empty) probe->exists = false;
+  }
   std::lock_guard lock(mu_);
   Inode* node = inodes_.Get(ino);
   if (!node) return R::Error(ENOENT);
   if (!probe->exists) {
-    if (node->open_count > 0 || (node->content && node->content->dirty())) {
+    if (node->open_count > 0 || (node->content && node->content->dirty()) ||
+        (node->is_dir() && !LocalOnlyEntriesLocked(ino).empty())) {
       return AttrReply{StatOfLocked(*node), ttl()};
     }
     return R::Error(ENOENT);

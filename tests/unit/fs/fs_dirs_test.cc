@@ -249,6 +249,22 @@ TEST_CASE("a known directory past its TTL is revalidated with one listing page t
   h.core->Forget(imp.ino, 2);
 }
 
+TEST_CASE("stat of an implicit directory whose keys are gone fails with ENOENT") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 0;
+  Harness h(cfg);
+  h.Put("imp/x", "x");
+  h.Put("marked/", "", {}, kDirContentType);
+  Entry imp = h.Lookup(kRootIno, "imp");
+  Entry marked = h.Lookup(kRootIno, "marked");
+  CHECK(h.core->GetAttr(imp.ino).ok());
+  REQUIRE(h.memory->DeleteObject(testing::kBucket, "imp/x").ok());
+  CHECK(h.core->GetAttr(imp.ino).error() == ENOENT);
+  CHECK(h.core->GetAttr(marked.ino).ok());  // an empty directory with a marker stays
+  h.core->Forget(imp.ino, 1);
+  h.core->Forget(marked.ino, 1);
+}
+
 TEST_CASE("lookups reuse a fresh listing: absent names cost no request") {
   FsConfig cfg;
   cfg.metadata_ttl_seconds = 3600;

@@ -1,10 +1,12 @@
 // Helpers shared by the engine's unit tests: deterministic object contents and
-// an in-memory store with fault injection in front.
+// an in-memory store with fault injection in front, holding bucket kBucket.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "s3/fault_client.h"
 #include "s3/memory_client.h"
@@ -27,10 +29,30 @@ inline std::string Pattern(uint64_t size, uint32_t seed = 1, uint64_t start = 0)
   return s;
 }
 
+inline const std::string kBucket = "bucket";
+
 // An in-memory store behind a FaultInjectingClient: the engine talks to
 // `client`; tests inject faults there and count requests that reached `store`.
 struct FaultyStore {
-  FaultyStore() : store(std::make_shared<s3::MemoryObjectClient>()), client(store) {}
+  FaultyStore() : store(std::make_shared<s3::MemoryObjectClient>()), client(store) {
+    REQUIRE(client.CreateBucket(kBucket).ok());
+  }
+  // The object's bytes, read through `client`.
+  std::string Get(const std::string& key) {
+    std::string out;
+    auto info = client.GetObject(s3::GetRequest{kBucket, key, std::nullopt, ""}, [&](std::string_view chunk) {
+      out.append(chunk);
+      return Status::Ok();
+    });
+    REQUIRE(info.ok());
+    return out;
+  }
+  // Multipart uploads begun and neither completed nor aborted.
+  size_t PendingUploads() {
+    auto list = client.ListMultipartUploads(kBucket, "");
+    REQUIRE(list.ok());
+    return list->size();
+  }
   // Fails every call to `operation` after the first `after_calls`.
   void FailFrom(const std::string& operation, int after_calls) {
     client.AddFault(s3::FaultRule{operation, after_calls, -1, Status(Code::kUnavailable, "injected " + operation + " failure")});

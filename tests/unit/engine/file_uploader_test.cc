@@ -12,12 +12,12 @@
 namespace objfs::fs {
 
 using testing::FaultyStore;
+using testing::kBucket;
 using testing::Pattern;
 
 namespace {
 
 constexpr uint64_t kMiB = 1ull << 20;
-const std::string kBucket = "bucket";
 
 // An unlinked temporary file holding `data`.
 class TempFile {
@@ -41,23 +41,7 @@ class TempFile {
   int fd_ = -1;
 };
 
-struct Fixture : FaultyStore {
-  Fixture() { REQUIRE(client.CreateBucket(kBucket).ok()); }
-  std::string Get(const std::string& key) {
-    std::string out;
-    auto info = client.GetObject(s3::GetRequest{kBucket, key, std::nullopt, ""}, [&](std::string_view chunk) {
-      out.append(chunk);
-      return Status::Ok();
-    });
-    REQUIRE(info.ok());
-    return out;
-  }
-  size_t PendingUploads() {
-    auto list = client.ListMultipartUploads(kBucket, "");
-    REQUIRE(list.ok());
-    return list->size();
-  }
-};
+using Fixture = FaultyStore;
 
 }  // namespace
 

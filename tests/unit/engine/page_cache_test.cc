@@ -14,17 +14,15 @@
 namespace objfs::fs {
 
 using testing::FaultyStore;
+using testing::kBucket;
 using testing::Pattern;
 
 namespace {
 
 constexpr uint64_t kKiB = 1ull << 10;
 constexpr uint64_t kMiB = 1ull << 20;
-const std::string kBucket = "bucket";
 
 struct Fixture : FaultyStore {
-  Fixture() { REQUIRE(client.CreateBucket(kBucket).ok()); }
-
   ObjectVersion Put(const std::string& key, const std::string& data, uint64_t generation) {
     auto put = client.PutObject(kBucket, key, s3::Body::FromMemory(data), {});
     REQUIRE(put.ok());

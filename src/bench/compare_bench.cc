@@ -109,16 +109,6 @@ CompareBench::CompareBench(const BenchOptions& options, ProgressLine* progress,
                            const std::atomic<bool>* stop)
     : options_(options), progress_(progress), stop_(stop) {}
 
-bool CompareBench::DropCaches() {
-  if (!options_.drop_caches) return false;
-  Status dropped = DropPageCache();
-  if (!dropped.ok()) {
-    progress_->Message("page cache not dropped: " + dropped.message());
-    return false;
-  }
-  return true;
-}
-
 Status CompareBench::StartProxy(RunInfo* info) {
   std::string binary = options_.proxy_binary;
   if (binary.empty()) {
@@ -235,7 +225,7 @@ WorkloadResult CompareBench::RunCurl(const CurlS3& measured, WorkloadKind kind) 
   if (kind == WorkloadKind::kLs) {
     // The floor for a cold `ls -l`: listing the directory's keys, page by page.
     result.workload = "ls_cold";
-    result.cache_dropped = DropCaches();
+    result.cache_dropped = DropPageCacheForPhase(options_.drop_caches, progress_);
     double cpu_before = measured.cpu_seconds();
     auto start = std::chrono::steady_clock::now();
     Result<std::vector<S3ObjectInfo>> listed = measured.List(p + LsDirName(options_.ls_entries) + "/");
@@ -272,7 +262,7 @@ WorkloadResult CompareBench::RunCurl(const CurlS3& measured, WorkloadKind kind) 
     return result;
   }
   if (kind == WorkloadKind::kSeqRead) {
-    result.cache_dropped = DropCaches();
+    result.cache_dropped = DropPageCacheForPhase(options_.drop_caches, progress_);
     double cpu_before = measured.cpu_seconds();
     Result<double> seconds =
         measured.ParallelRangeGet(p + SeqKeyName(options_.size_bytes), options_.size_bytes,
@@ -321,7 +311,7 @@ std::vector<WorkloadResult> CompareBench::RunMounted(const std::string& system, 
     return failed;
   };
   progress_->Phase(name + " on " + system + ": mounting");
-  bool dropped = DropCaches();
+  bool dropped = DropPageCacheForPhase(options_.drop_caches, progress_);
 
   MountConfig config;
   config.system = system;

@@ -49,7 +49,6 @@ class CompareBench {
   Status PrepareFixtures(const CurlS3& direct);
   std::vector<WorkloadResult> RunMounted(const std::string& system, WorkloadKind kind);
   WorkloadResult RunCurl(const CurlS3& measured, WorkloadKind kind);
-  bool DropCaches();
 
   const BenchOptions& options_;
   ProgressLine* progress_;

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "bench/subprocess.h"
+#include "s3/endpoint.h"
+#include "s3/s3_xml.h"
 
 namespace objfs::bench {
 namespace {
@@ -33,79 +35,11 @@ std::string ReadFile(const std::string& path) {
   return buffer.str();
 }
 
-// Text between <tag> and </tag> occurrences, in order.
-std::vector<std::string> XmlValues(const std::string& xml, const std::string& tag) {
-  std::vector<std::string> values;
-  std::string open = "<" + tag + ">";
-  std::string close = "</" + tag + ">";
-  size_t pos = 0;
-  while ((pos = xml.find(open, pos)) != std::string::npos) {
-    size_t start = pos + open.size();
-    size_t end = xml.find(close, start);
-    if (end == std::string::npos) break;
-    values.push_back(XmlUnescape(std::string_view(xml).substr(start, end - start)));
-    pos = end + close.size();
-  }
-  return values;
-}
-
-std::string UriEncodeQueryValue(std::string_view value) {
-  std::string out;
-  const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
-
-std::string XmlUnescape(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '&') {
-      static const std::pair<std::string_view, char> kEntities[] = {
-          {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
-      bool matched = false;
-      for (const auto& [entity, c] : kEntities) {
-        if (text.substr(i, entity.size()) == entity) {
-          out += c;
-          i += entity.size() - 1;
-          matched = true;
-          break;
-        }
-      }
-      if (matched) continue;
-    }
-    out += text[i];
-  }
-  return out;
-}
-
-std::string UriEncodeKey(std::string_view key) {
-  std::string out;
-  const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 Result<S3Credentials> S3Credentials::FromEnv() {
   S3Credentials credentials;
@@ -132,7 +66,7 @@ CurlS3::CurlS3(std::string endpoint, std::string bucket, std::string region,
 
 std::string CurlS3::Url(const S3Request& request) const {
   std::string url = endpoint_ + "/" + bucket_;
-  if (!request.key.empty()) url += "/" + UriEncodeKey(request.key);
+  if (!request.key.empty()) url += "/" + s3::UriEncode(request.key, /*encode_slash=*/false);
   if (!request.query.empty()) url += "?" + request.query;
   return url;
 }
@@ -250,21 +184,15 @@ Result<std::vector<S3ObjectInfo>> CurlS3::List(const std::string& prefix) const 
   std::string token;
   for (;;) {
     S3Request request;
-    request.query = "list-type=2&prefix=" + UriEncodeQueryValue(prefix);
-    if (!token.empty()) request.query += "&continuation-token=" + UriEncodeQueryValue(token);
+    request.query = "list-type=2&prefix=" + s3::UriEncode(prefix, true);
+    if (!token.empty()) request.query += "&continuation-token=" + s3::UriEncode(token, true);
     Result<std::string> body = Fetch(request);
     if (!body.ok()) return body.status();
-    std::vector<std::string> contents = XmlValues(*body, "Contents");
-    for (const std::string& c : contents) {
-      std::vector<std::string> keys = XmlValues("<x>" + c + "</x>", "Key");
-      std::vector<std::string> sizes = XmlValues("<x>" + c + "</x>", "Size");
-      if (keys.empty()) continue;
-      objects.push_back({keys[0], sizes.empty() ? 0 : std::strtoull(sizes[0].c_str(), nullptr, 10)});
-    }
-    std::vector<std::string> truncated = XmlValues(*body, "IsTruncated");
-    std::vector<std::string> next = XmlValues(*body, "NextContinuationToken");
-    if (truncated.empty() || truncated[0] != "true" || next.empty()) break;
-    token = next[0];
+    Result<s3::ListPage> page = s3::ParseListObjectsV2(*body);
+    if (!page.ok()) return page.status();
+    for (const s3::ListedObject& o : page->objects) objects.push_back({o.key, o.size});
+    if (!page->truncated || page->next_continuation_token.empty()) break;
+    token = page->next_continuation_token;
   }
   return objects;
 }
@@ -329,16 +257,16 @@ Result<double> CurlS3::MultipartUpload(const std::string& key,
   create.headers.push_back("Content-Type: application/octet-stream");
   Result<std::string> created = Fetch(create);
   if (!created.ok()) return created.status();
-  std::vector<std::string> upload_ids = XmlValues(*created, "UploadId");
-  if (upload_ids.empty()) return Status(Code::kInternal, "no UploadId in: " + created->substr(0, 200));
-  const std::string& upload_id = upload_ids[0];
+  Result<std::string> initiated = s3::ParseInitiateMultipartUpload(*created);
+  if (!initiated.ok()) return initiated.status();
+  const std::string& upload_id = *initiated;
 
   std::vector<S3Request> parts;
   for (size_t i = 0; i < part_files.size(); ++i) {
     S3Request part;
     part.method = "PUT";
     part.key = key;
-    part.query = "partNumber=" + std::to_string(i + 1) + "&uploadId=" + UriEncodeQueryValue(upload_id);
+    part.query = "partNumber=" + std::to_string(i + 1) + "&uploadId=" + s3::UriEncode(upload_id, true);
     part.upload_file = part_files[i];
     parts.push_back(std::move(part));
   }
@@ -360,7 +288,7 @@ Result<double> CurlS3::MultipartUpload(const std::string& key,
   S3Request complete;
   complete.method = "POST";
   complete.key = key;
-  complete.query = "uploadId=" + UriEncodeQueryValue(upload_id);
+  complete.query = "uploadId=" + s3::UriEncode(upload_id, true);
   complete.body_file = xml_path;
   complete.headers = {"Content-Type: application/xml"};
   Result<std::string> completed = Fetch(complete);

@@ -97,9 +97,4 @@ class CurlS3 {
   mutable uint64_t scratch_counter_ = 0;
 };
 
-// Decodes the five XML entities S3 uses in keys.
-std::string XmlUnescape(std::string_view text);
-// Percent-encodes a key for a URL path (keeps unreserved characters and '/').
-std::string UriEncodeKey(std::string_view key);
-
 }  // namespace objfs::bench

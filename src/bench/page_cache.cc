@@ -30,4 +30,14 @@ Status DropPageCache() {
   return Status::Ok();
 }
 
+bool DropPageCacheForPhase(bool wanted, ProgressLine* progress) {
+  if (!wanted) return false;
+  Status dropped = DropPageCache();
+  if (!dropped.ok()) {
+    progress->Message("page cache not dropped: " + dropped.message());
+    return false;
+  }
+  return true;
+}
+
 }  // namespace objfs::bench

@@ -9,9 +9,15 @@
 #pragma once
 
 #include "base/status.h"
+#include "bench/progress_line.h"
 
 namespace objfs::bench {
 
 Status DropPageCache();
+
+// For a cold phase: drops the page cache when `wanted` (--no-drop-caches
+// turns it off), says on `progress` why when it could not, and returns
+// whether the phase really starts cold.
+bool DropPageCacheForPhase(bool wanted, ProgressLine* progress);
 
 }  // namespace objfs::bench

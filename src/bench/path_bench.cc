@@ -46,15 +46,6 @@ Result<std::vector<WorkloadResult>> PathBench::Run(RunInfo* info) {
   std::string seq_file = base + "/seq.bin";
   bool seq_ready = false;
 
-  auto drop = [&]() -> bool {
-    if (!options_.drop_caches) return false;
-    Status dropped = DropPageCache();
-    if (!dropped.ok()) {
-      progress_->Message("page cache not dropped: " + dropped.message());
-      return false;
-    }
-    return true;
-  };
   auto ensure_seq_file = [&]() -> Status {
     if (seq_ready) return Status::Ok();
     progress_->Phase("fixture: writing " + FormatBytes(options_.size_bytes) + " file");
@@ -66,7 +57,7 @@ Result<std::vector<WorkloadResult>> PathBench::Run(RunInfo* info) {
   auto measure = [&](const std::string& row, bool cold,
                      const std::function<Result<WorkloadResult>()>& body) {
     progress_->Phase(row + " on " + system);
-    bool dropped = cold && drop();
+    bool dropped = cold && DropPageCacheForPhase(options_.drop_caches, progress_);
     std::optional<ProcessStats> before;
     if (daemon) {
       Result<ProcessStats> s = ReadProcessStats(*daemon);

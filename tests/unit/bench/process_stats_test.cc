@@ -51,10 +51,8 @@ TEST_CASE("nearest-rank percentiles") {
   CHECK(Percentile(&none, 99) == 0);
 }
 
-TEST_CASE("byte formatting, XML entities and key encoding") {
+TEST_CASE("byte formatting") {
   CHECK(FormatBytes(4096) == "4 KiB");
   CHECK(FormatBytes(1536) == "1.5 KiB");
   CHECK(FormatBytes(1ull << 30) == "1 GiB");
-  CHECK(XmlUnescape("a&amp;b&lt;c&gt;&quot;&apos;&x") == "a&b<c>\"'&x");
-  CHECK(UriEncodeKey("dir/a b+c%.txt") == "dir/a%20b%2Bc%25.txt");
 }

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "s3/object_client.h"
 
 namespace objfs::fusetest {
@@ -118,5 +120,18 @@ std::optional<s3::ObjectInfo> HeadObject(const std::string& bucket, const std::s
 void PutObject(const std::string& bucket, const std::string& key, const std::string& body,
                const s3::Metadata& metadata = {}, const std::string& content_type = "");
 std::vector<std::string> ListKeys(const std::string& bucket, const std::string& prefix = "");
+
+// A test fixture: a new bucket, mounted with default options.
+struct MountedBucket {
+  std::string bucket = NewBucket();
+  std::unique_ptr<ScopedMount> mount = ScopedMount::Start(bucket);
+  std::string P(const std::string& rel) const { return mount->Path(rel); }
+  // Remounts, so reads come from S3 and not from anything objfs remembers.
+  void Remount() {
+    CHECK(mount->Stop() == 0);
+    mount.reset();
+    mount = ScopedMount::Start(bucket);
+  }
+};
 
 }  // namespace objfs::fusetest

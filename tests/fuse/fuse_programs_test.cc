@@ -42,16 +42,7 @@ std::string MakeLocalTree() {
   return root;
 }
 
-struct Fixture {
-  std::string bucket = NewBucket();
-  std::unique_ptr<ScopedMount> mount = ScopedMount::Start(bucket);
-  std::string P(const std::string& rel) const { return mount->Path(rel); }
-  void Remount() {
-    CHECK(mount->Stop() == 0);
-    mount.reset();
-    mount = ScopedMount::Start(bucket);
-  }
-};
+using Fixture = MountedBucket;
 
 TEST_CASE_FIXTURE(Fixture, "cp -r in and out") {
   std::string local = MakeLocalTree();

@@ -63,17 +63,7 @@ std::string PReadAll(int fd, size_t size, off_t offset) {
   return out;
 }
 
-struct Fixture {
-  std::string bucket = NewBucket();
-  std::unique_ptr<ScopedMount> mount = ScopedMount::Start(bucket);
-  std::string P(const std::string& rel) const { return mount->Path(rel); }
-  // Remounts, so reads come from S3 and not from anything objfs remembers.
-  void Remount() {
-    CHECK(mount->Stop() == 0);
-    mount.reset();
-    mount = ScopedMount::Start(bucket);
-  }
-};
+using Fixture = MountedBucket;
 
 TEST_CASE_FIXTURE(Fixture, "sequential write and read, across a remount and through S3") {
   std::string data = RandomBytes((9 << 20) + 12345, 1);

@@ -59,6 +59,25 @@ struct DaemonGuard {
 
 std::vector<std::string> EndpointArgs() { return {"--endpoint", Env().endpoint, "--path-style"}; }
 
+// A new bucket mounted by a daemonized `objfs mount`, unmounted at scope end.
+struct DaemonMounted {
+  std::string bucket = NewBucket();
+  std::string mp = NewDir("mnt");
+  DaemonGuard guard{mp};
+  pid_t pid = -1;
+  DaemonMounted() {
+    std::vector<std::string> a = EndpointArgs();
+    a.push_back(bucket);
+    a.push_back(mp);
+    RunResult r = DaemonMount(a);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    pid = DaemonPid(mp);
+    REQUIRE(pid > 0);
+    RecordPid(pid);
+  }
+};
+
+
 TEST_CASE("objfs --help lists the subcommands and every subcommand has --help") {
   RunResult help = Run({Env().binary, "--help"});
   CHECK(help.exit_code == 0);
@@ -251,17 +270,10 @@ TEST_CASE("daemon: returns once live; objfs umount waits for uploads and refuses
 TEST_CASE("SIGTERM and SIGINT commit and unmount") {
   for (int sig : {SIGTERM, SIGINT}) {
     CAPTURE(sig);
-    std::string bucket = NewBucket();
-    std::string mp = NewDir("mnt");
-    std::vector<std::string> a = EndpointArgs();
-    a.push_back(bucket);
-    a.push_back(mp);
-    RunResult r = DaemonMount(a);
-    DaemonGuard guard{mp};
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    pid_t pid = DaemonPid(mp);
-    REQUIRE(pid > 0);
-    RecordPid(pid);
+    DaemonMounted d;
+    const std::string& bucket = d.bucket;
+    const std::string& mp = d.mp;
+    const pid_t pid = d.pid;
     std::string data = RandomBytes(3 << 20, 7);
     WriteFile(mp + "/f.bin", data);
     REQUIRE(kill(pid, sig) == 0);
@@ -274,17 +286,10 @@ TEST_CASE("SIGTERM and SIGINT commit and unmount") {
 }
 
 TEST_CASE("SIGTERM with a file open for writing: detached, the file keeps working, nothing is lost") {
-  std::string bucket = NewBucket();
-  std::string mp = NewDir("mnt");
-  std::vector<std::string> a = EndpointArgs();
-  a.push_back(bucket);
-  a.push_back(mp);
-  RunResult r = DaemonMount(a);
-  DaemonGuard guard{mp};
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  pid_t pid = DaemonPid(mp);
-  REQUIRE(pid > 0);
-  RecordPid(pid);
+  DaemonMounted d;
+  const std::string& bucket = d.bucket;
+  const std::string& mp = d.mp;
+  const pid_t pid = d.pid;
   int fd = open((mp + "/open.bin").c_str(), O_WRONLY | O_CREAT, 0644);
   REQUIRE(fd >= 0);
   std::string first = RandomBytes(1 << 20, 1);
@@ -301,17 +306,10 @@ TEST_CASE("SIGTERM with a file open for writing: detached, the file keeps workin
 }
 
 TEST_CASE("an outside umount (umount(8) / fusermount3 -u) ends the daemon cleanly") {
-  std::string bucket = NewBucket();
-  std::string mp = NewDir("mnt");
-  std::vector<std::string> a = EndpointArgs();
-  a.push_back(bucket);
-  a.push_back(mp);
-  RunResult r = DaemonMount(a);
-  DaemonGuard guard{mp};
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  pid_t pid = DaemonPid(mp);
-  REQUIRE(pid > 0);
-  RecordPid(pid);
+  DaemonMounted d;
+  const std::string& bucket = d.bucket;
+  const std::string& mp = d.mp;
+  const pid_t pid = d.pid;
   WriteFile(mp + "/x", "x-data");
   RunResult u = Run({"fusermount3", "-u", mp});
   REQUIRE_MESSAGE(u.exit_code == 0, u.err);

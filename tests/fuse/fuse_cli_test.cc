@@ -77,7 +77,6 @@ struct DaemonMounted {
   }
 };
 
-
 TEST_CASE("objfs --help lists the subcommands and every subcommand has --help") {
   RunResult help = Run({Env().binary, "--help"});
   CHECK(help.exit_code == 0);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "s3/credentials.h"
+#include "xorshift.h"
 
 using namespace objfs;
 using namespace objfs::s3;
@@ -407,13 +408,7 @@ TEST_CASE("a static provider may be used from many threads") {
 
 TEST_CASE("ParseIni on corrupted text: parsed, or kInvalidArgument with a line number") {
   const std::string text = "[default]\naws_access_key_id = A\n[profile x]\ns3 =\n  k = v\n; c\n";
-  uint32_t state = 1234567u;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
-  };
+  testing::XorShift32 next{1234567u};
   for (int round = 0; round < 3000; ++round) {
     std::string s = text;
     s[next() % s.size()] = static_cast<char>(next() & 0xff);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "s3/endpoint.h"
+#include "xorshift.h"
 
 using namespace objfs;
 using namespace objfs::s3;
@@ -201,13 +202,7 @@ TEST_CASE("canonical query strings are encoded, sorted, and keep empty values as
 
 TEST_CASE("ParseEndpoint on arbitrary input: a valid endpoint or kInvalidArgument") {
   const std::string base = "https://[fe80::1]:9443/base/p%20ath";
-  uint32_t state = 88172645u;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
-  };
+  testing::XorShift32 next{88172645u};
   for (int round = 0; round < 3000; ++round) {
     std::string s = base.substr(0, next() % (base.size() + 1));
     if (!s.empty() && (round % 2) == 0) s[next() % s.size()] = static_cast<char>(next() & 0xff);

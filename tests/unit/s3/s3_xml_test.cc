@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "s3/s3_xml.h"
+#include "xorshift.h"
 
 using namespace objfs;
 using namespace objfs::s3;
@@ -476,13 +477,7 @@ TEST_CASE("parsers survive truncated and corrupted bodies") {
   }
   CHECK(parsed >= 1);  // at least the whole page
 
-  uint32_t state = 2463534242u;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
-  };
+  testing::XorShift32 next{2463534242u};
   for (int round = 0; round < 2000; ++round) {
     std::string mutated = page;
     for (int flips = 0; flips < 3; ++flips) {

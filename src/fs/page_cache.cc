@@ -305,8 +305,8 @@ Result<size_t> CacheReader::ReadImpl(uint64_t offset, uint64_t length, std::span
     const char* bytes = block->buffer.data() + (from - block_start);
     cache_.Touch(*block);
     if (slices) {
-      // The slice pins the block until the reply is written; eviction meanwhile
-      // only drops it from the cache.
+      // The slice pins the block until the reply is written (Evict skips
+      // pinned blocks; Invalidate only drops it from the map).
       slices->push_back(ReadSlice{std::move(block), bytes, static_cast<size_t>(to - from)});
     } else {
       std::memcpy(out.data() + (from - offset), bytes, to - from);
@@ -450,13 +450,17 @@ std::shared_ptr<PageCache::Block> PageCache::Remove(const BlockKey& key, const B
   if (expected != nullptr && acc->second.get() != expected) return nullptr;
   removed = std::move(acc->second);
   blocks_.erase(acc);
-  counters_->cached_bytes.fetch_sub(removed->buffer.reserved(), std::memory_order_relaxed);
-  std::lock_guard lock(lru_mu_);
-  if (removed->in_lru) {
-    lru_.erase(removed->lru_pos);
-    removed->in_lru = false;
-  }
+  Unlisted(*removed);
   return removed;
+}
+
+void PageCache::Unlisted(Block& block) {
+  counters_->cached_bytes.fetch_sub(block.buffer.reserved(), std::memory_order_relaxed);
+  std::lock_guard lock(lru_mu_);
+  if (block.in_lru) {
+    lru_.erase(block.lru_pos);
+    block.in_lru = false;
+  }
 }
 
 void PageCache::Touch(Block& block) {
@@ -484,12 +488,7 @@ uint64_t PageCache::Evict(uint64_t bytes) {
       if (acc->second.use_count() != 1 || !acc->second->ready()) continue;
       victim = std::move(acc->second);
       blocks_.erase(acc);
-      counters_->cached_bytes.fetch_sub(victim->buffer.reserved(), std::memory_order_relaxed);
-      std::lock_guard lock(lru_mu_);
-      if (victim->in_lru) {
-        lru_.erase(victim->lru_pos);
-        victim->in_lru = false;
-      }
+      Unlisted(*victim);
     }
     freed += victim->buffer.reserved();
     counters_->evictions.fetch_add(1, std::memory_order_relaxed);

@@ -170,6 +170,9 @@ class PageCache {
   // when given); returns the erased block.
   std::shared_ptr<Block> Remove(const BlockKey& key, const Block* expected);
   void Touch(Block& block);
+  // For a block just erased from the map (accessor still held): its bytes
+  // leave the count and it leaves the LRU list.
+  void Unlisted(Block& block);
   uint64_t Evict(uint64_t bytes);
 
   s3::ObjectClient& client_;

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <ctime>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -163,6 +164,10 @@ class FsCoreImpl {
   Result<Probe> ProbeFile(const std::string& key);
   Result<Probe> ProbeDirMarker(const std::string& dir_key);
   Result<Probe> ProbeName(const std::string& key, std::optional<ObjectKind> known_kind);
+  // ProbeName's second half: a one-key LIST of "key/" (a directory there
+  // wins), else what `file_probe` (the HEAD of "key", maybe still running)
+  // says.
+  Result<Probe> ProbeBelow(const std::string& key, const std::function<Result<Probe>()>& file_probe);
   // For a name in a directory without a fresh listing: lists the directory
   // (one page) while the name's HEAD runs, caches the listing when it is
   // complete and answers from it, so the next lookups there — above all of

@@ -301,12 +301,16 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeName(const std::string& key, std::opt
   auto head = std::make_shared<std::promise<Result<Probe>>>();
   std::future<Result<Probe>> head_result = head->get_future();
   meta_executor_->Submit([this, key, head] { head->set_value(ProbeFile(key)); });
+  return ProbeBelow(key, [&] { return head_result.get(); });
+}
+
+Result<FsCoreImpl::Probe> FsCoreImpl::ProbeBelow(const std::string& key, const std::function<Result<Probe>()>& file_probe) {
   const Clock::time_point asked = Clock::now();
   s3::ListRequest req;
   req.prefix = key + "/";
   req.max_keys = 1;
   Result<s3::ListPage> page = client_->ListObjects(config_.bucket, req);
-  Result<Probe> file = head_result.get();
+  Result<Probe> file = file_probe();
   if (!page.ok()) return page.status();
   if (!page->objects.empty() || !page->common_prefixes.empty()) {
     bool marker = !page->objects.empty() && page->objects.front().key == req.prefix;
@@ -391,7 +395,7 @@ Result<FsCoreImpl::Probe> FsCoreImpl::ProbeNameListingDir(uint64_t dir_ino, uint
       if (big_dirs_.size() > 1024) big_dirs_.clear();
       big_dirs_[dir_ino] = Clock::now() + std::chrono::minutes(1);
     }
-    return ProbeName(key, std::nullopt);
+    return ProbeBelow(key, [&] { return std::move(file); });  // the HEAD is done already
   }
   const DirListingEntry* e = (*listing)->Find(name);
   {

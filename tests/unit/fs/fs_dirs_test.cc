@@ -265,6 +265,26 @@ TEST_CASE("stat of an implicit directory whose keys are gone fails with ENOENT")
   h.core->Forget(marked.ino, 1);
 }
 
+TEST_CASE("a lookup in a directory of more than one listing page: one listing page, one HEAD, one key LIST") {
+  FsConfig cfg;
+  cfg.metadata_ttl_seconds = 3600;
+  Harness h(cfg);
+  for (int i = 0; i < 1100; ++i) h.Put("big/" + Name(i), "x");
+  Entry big = h.Lookup(kRootIno, "big");
+  auto before = h.core->Stats();
+  CHECK(h.LookupErr(big.ino, "absent") == ENOENT);
+  auto after = h.core->Stats();
+  CHECK(after.s3_head - before.s3_head == 1);  // not repeated after the page
+  CHECK(after.s3_list - before.s3_list == 2);  // the first page, then "absent/"
+  // Known as large now: the next new name costs the HEAD and the one-key LIST only.
+  CHECK(h.LookupErr(big.ino, "absent2") == ENOENT);
+  auto later = h.core->Stats();
+  CHECK(later.s3_head - after.s3_head == 1);
+  CHECK(later.s3_list - after.s3_list == 1);
+  CHECK(h.LookupErr(big.ino, Name(7)) == 0);
+  h.core->Forget(big.ino, 1);
+}
+
 TEST_CASE("lookups reuse a fresh listing: absent names cost no request") {
   FsConfig cfg;
   cfg.metadata_ttl_seconds = 3600;

@@ -500,7 +500,7 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
   bool list_dir = false;
   uint64_t revalidate_dir = 0;
   for (bool waited = false;; waited = true) {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     Inode* p = inodes_.Get(parent);
     if (!p) return R::Error(ENOENT);
     if (!p->is_dir()) return R::Error(ENOTDIR);
@@ -517,9 +517,8 @@ ErrnoOr<uint64_t> FsCoreImpl::Resolve(uint64_t parent, std::string_view name, bo
     if (!waited && probes_in_flight_.count(key)) {
       // Stat-ahead is asking S3 about this very name: wait for its answer.
       std::shared_future<void> running = probes_in_flight_[key];
-      mu_.unlock();
+      lock.unlock();
       running.wait();
-      mu_.lock();
       continue;
     }
     // A listing past its TTL no longer proves existence, but a file it named

@@ -5,22 +5,12 @@
 #include <cstdio>
 #include <sstream>
 
+#include "s3/s3_xml.h"
+
 namespace objfs::bench {
 namespace {
 
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using s3::XmlEscape;
 
 const char* ColorFor(const std::string& system, size_t index) {
   if (system == "objfs") return "#1f77b4";
@@ -72,9 +62,9 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
       << "\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" font-size=\"13\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
       << "<text x=\"" << label_x << "\" y=\"28\" font-size=\"16\" font-weight=\"bold\" fill=\"#222\">"
-      << "objfs bench: " << Escape(info.target) << "</text>\n"
-      << "<text x=\"" << label_x << "\" y=\"50\" fill=\"#555\">" << Escape(info.started_utc)
-      << " UTC, " << info.cpus << " CPUs, kernel " << Escape(info.kernel)
+      << "objfs bench: " << XmlEscape(info.target) << "</text>\n"
+      << "<text x=\"" << label_x << "\" y=\"50\" fill=\"#555\">" << XmlEscape(info.started_utc)
+      << " UTC, " << info.cpus << " CPUs, kernel " << XmlEscape(info.kernel)
       << (info.cache_drop_works ? ", page cache dropped before cold phases" : ", page cache NOT dropped")
       << "</text>\n";
   // Legend.
@@ -82,7 +72,7 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
     int x = label_x + static_cast<int>(i) * 110;
     svg << "<rect x=\"" << x << "\" y=\"61\" width=\"14\" height=\"14\" fill=\""
         << ColorFor(info.systems[i], i) << "\"/>"
-        << "<text x=\"" << x + 19 << "\" y=\"73\" fill=\"#222\">" << Escape(info.systems[i])
+        << "<text x=\"" << x + 19 << "\" y=\"73\" fill=\"#222\">" << XmlEscape(info.systems[i])
         << "</text>\n";
   }
 
@@ -93,7 +83,7 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
       if (!std::isnan(v)) max_value = std::max(max_value, v);
     }
     svg << "<text x=\"" << label_x << "\" y=\"" << y + 17
-        << "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">" << Escape(row.label)
+        << "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222\">" << XmlEscape(row.label)
         << "<tspan font-weight=\"normal\" fill=\"#666\">&#160;&#160;(" << (row.higher_is_better ? "higher" : "lower")
         << " is better)</tspan></text>\n";
     const int panel_h = panel_height(row);
@@ -108,7 +98,7 @@ std::string RenderSvgChart(const RunInfo& info, const std::vector<SummaryRow>& r
       int by = y + panel_title_h + (slot++) * (bar_h + bar_gap);
       double v = i < row.values.size() ? row.values[i] : std::nan("");
       svg << "<text x=\"" << bar_x - 8 << "\" y=\"" << by + 14 << "\" text-anchor=\"end\" fill=\"#222\">"
-          << Escape(info.systems[i]) << "</text>\n";
+          << XmlEscape(info.systems[i]) << "</text>\n";
       if (std::isnan(v)) {
         svg << "<text x=\"" << bar_x + 6 << "\" y=\"" << by + 14 << "\" fill=\"#999\">"
             << "not measured</text>\n";
